@@ -1,0 +1,37 @@
+package dev.tailorpo.api.scheduler;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * The result of one reverse step, seen as a Gaussian policy
+ * pi(x_{t-1} | x_t) = N(mean, std^2 I).
+ *
+ * @param prevSample the sampled x_{t-1} (equal to {@code mean} for a deterministic step)
+ * @param predOriginalSample x0_hat
+ * @param predEpsilon the noise estimate used in the step
+ * @param mean the Gaussian mean mu_theta
+ * @param std sigma_t as a 0-d array (0 for a deterministic step)
+ */
+public record SchedulerStep(NDArray prevSample, NDArray predOriginalSample, NDArray predEpsilon, NDArray mean,
+                            NDArray std) {
+
+    private static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+    /**
+     * log pi(x | x_t) under this step's Gaussian: the elementwise log-density averaged over every
+     * non-batch element (the mean, as DDPO, D3PO and SPO take it), shape {@code (B)}. The gradient
+     * flows through {@code mean} (and {@code std} when it depends on parameters); pass a detached
+     * {@code x}.
+     */
+    public NDArray logProb(NDArray x) {
+        return gaussianLogProb(x, mean, std);
+    }
+
+    /** The same log-density for any mean and std; see {@link #logProb(NDArray)}. */
+    public static NDArray gaussianLogProb(NDArray x, NDArray mean, NDArray std) {
+        long batch = x.getShape().get(0);
+        NDArray z = x.sub(mean);
+        NDArray perElement = z.square().div(std.square().mul(2)).neg().sub(std.log()).sub(LOG_SQRT_2PI);
+        return perElement.reshape(batch, -1).mean(new int[] {1});
+    }
+}

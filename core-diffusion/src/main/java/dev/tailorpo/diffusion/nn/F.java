@@ -1,0 +1,86 @@
+package dev.tailorpo.diffusion.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+
+/**
+ * Stateless tensor functions in the spirit of {@code torch.nn.functional}, for the operations DJL
+ * lacks or names differently. Every result lands in the manager of the first argument.
+ */
+public final class F {
+    private F() {}
+
+    /** x W^T + b over the last axis. */
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return (bias == null ? Linear.linear(x, weight) : Linear.linear(x, weight, bias)).singletonOrThrow();
+    }
+
+    /** 2-D convolution with square stride and padding. */
+    public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        return Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1))
+                .singletonOrThrow();
+    }
+
+    /**
+     * GroupNorm over (B, C, ...): each group of C/groups channels is normalised over its channels
+     * and spatial positions with the biased variance, then scaled per channel (as torch).
+     */
+    public static NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long c = s.get(1);
+        NDArray r = x.reshape(b, groups, -1);
+        NDArray mean = r.mean(new int[] {2}, true);
+        NDArray centred = r.sub(mean);
+        NDArray var = centred.square().mean(new int[] {2}, true);
+        NDArray normed = centred.div(var.add(eps).sqrt()).reshape(s);
+        long[] affine = new long[s.dimension()];
+        java.util.Arrays.fill(affine, 1);
+        affine[1] = c;
+        Shape affineShape = new Shape(affine);
+        return normed.mul(weight.reshape(affineShape)).add(bias.reshape(affineShape));
+    }
+
+    /** LayerNorm over the last axis. */
+    public static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, float eps) {
+        Shape last = new Shape(x.getShape().tail());
+        return LayerNorm.layerNorm(x, last, weight, bias, eps).singletonOrThrow();
+    }
+
+    /** x * sigmoid(x). */
+    public static NDArray silu(NDArray x) {
+        return Activation.swish(x, 1f);
+    }
+
+    /** The exact (erf) GELU, as torch's default. */
+    public static NDArray gelu(NDArray x) {
+        return x.getNDArrayInternal().gelu();
+    }
+
+    /** CLIP's x * sigmoid(1.702 x). */
+    public static NDArray quickGelu(NDArray x) {
+        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+    }
+
+    /** Nearest-neighbour upsampling by 2 in both spatial axes of (B, C, H, W). */
+    public static NDArray upsampleNearest2x(NDArray x) {
+        return x.repeat(2, 2).repeat(3, 2);
+    }
+
+    /**
+     * Scaled dot-product attention over (B, heads, N, D) tensors, with an optional additive mask
+     * broadcastable to (B, heads, N, M).
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray additiveMask) {
+        long d = q.getShape().get(q.getShape().dimension() - 1);
+        NDArray scores = q.mul((float) (1.0 / Math.sqrt(d))).matMul(k.swapAxes(-1, -2));
+        if (additiveMask != null) {
+            scores = scores.add(additiveMask);
+        }
+        return scores.softmax(-1).matMul(v);
+    }
+}
