@@ -1,0 +1,67 @@
+package dev.tailorpo.api.trainer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import dev.tailorpo.api.scheduler.Gaussian;
+
+import java.util.List;
+
+/**
+ * The denoising policy as preference methods see it: a text-conditioned sampler with
+ * classifier-free guidance whose every step is a Gaussian, over a fixed inference schedule of
+ * {@link #steps()} steps. Step index i goes from x at timestep {@code timestep(i)} to the next
+ * state; index {@code steps()} denotes the final sample.
+ *
+ * <p>The trained policy and the frozen reference share one network: the reference is the network
+ * with its adapters switched off (or a frozen copy when every weight is trained).
+ *
+ * <p>Results live in the manager of the tensor argument {@code x}. Methods that do not say
+ * otherwise run without recording an autograd graph.
+ */
+public interface DiffusionPolicy {
+
+    /** The number of inference steps T. */
+    int steps();
+
+    /** The training-schedule timestep of step index i (0 = noisiest). */
+    int timestep(int stepIndex);
+
+    /** The shape of one sample (C, H, W) in the space the model denoises (latents or pixels). */
+    Shape sampleShape();
+
+    /** Encodes prompts for guided denoising. */
+    Conditioning encode(List<String> prompts);
+
+    /**
+     * One step of the trained policy from {@code x} at step {@code stepIndex} with the given
+     * standard-normal {@code noise} (of x's shape).
+     */
+    PolicyStep step(Conditioning c, NDArray x, int stepIndex, NDArray noise);
+
+    /**
+     * x0_hat of {@code x} read at step index {@code stepIndex}'s timestep, under the trained
+     * policy's guided noise prediction. When {@code x} requires a gradient and a collector is open,
+     * the result keeps the graph (through the network unless {@code epsConstant}, in which case
+     * the noise prediction is treated as a constant).
+     */
+    NDArray predictX0(Conditioning c, NDArray x, int stepIndex, boolean epsConstant);
+
+    /**
+     * The Gaussian pi(. | x, c) of step {@code stepIndex} without sampling. For
+     * {@link Branch#POLICY} inside an open gradient collector its mean keeps the graph to the
+     * trainable weights; for {@link Branch#REFERENCE} it is computed without a graph. Log-probs of
+     * any number of next states then cost one network evaluation.
+     */
+    Gaussian transition(Conditioning c, NDArray x, int stepIndex, Branch branch);
+
+    /** Maps samples (latents or pixels) to images in [0, 1], differentiably. */
+    NDArray toImages(NDArray samples);
+
+    /** Which weights to evaluate. */
+    enum Branch {
+        /** The weights being trained. */
+        POLICY,
+        /** The frozen pretrained weights. */
+        REFERENCE
+    }
+}
