@@ -1,4 +1,4 @@
-package dev.tailorpo.trainers.optim;
+package dev.tailorpo.diffusion.optim;
 
 import dev.tailorpo.api.ConfigException;
 

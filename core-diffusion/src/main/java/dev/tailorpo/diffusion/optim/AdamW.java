@@ -1,4 +1,4 @@
-package dev.tailorpo.trainers.optim;
+package dev.tailorpo.diffusion.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
