@@ -1,6 +1,7 @@
 package dev.tailorpo.diffusion.models.clip;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailorpo.api.InvalidInputException;
@@ -72,7 +73,7 @@ public final class ClipTokenizer {
     private static final int[] CHAR_TO_BYTE = invert(BYTE_TO_CHAR);
 
     private final Map<String, Integer> vocab;
-    private final String[] idToToken;
+    private final Map<Integer, String> idToToken;
     /** (left id << 32 | right id) -> (rank << 32 | merged id): BPE runs on ids, never on strings. */
     private final Map<Long, Long> merges;
     /** Vocabulary id of each byte's character, alone and as the last symbol of a word; -1 if absent. */
@@ -87,13 +88,12 @@ public final class ClipTokenizer {
     private final int unkId;
     private final int maxLength;
 
-    /** One encoded text: the padded ids and how many of them are real (bos .. eos inclusive). */
-    public record Encoding(int[] ids, int length) {
-        /** Where the eos token is: CLIPTextModel's pooled output is the hidden state there. */
-        public int eosIndex() {
-            return length - 1;
-        }
-
+    /**
+     * One encoded text: the padded ids, how many of them are real (bos .. closing eos inclusive),
+     * and the index of the first eos, whose hidden state is CLIPTextModel's pooled output (see
+     * {@link #eosIndex(int[])}); the two differ only when the text itself holds an eos token.
+     */
+    public record Encoding(int[] ids, int length, int eosIndex) {
         /** 1 for the real tokens, 0 for the padding. */
         public int[] attentionMask() {
             int[] mask = new int[ids.length];
@@ -107,14 +107,18 @@ public final class ClipTokenizer {
         this.vocab = vocab;
         this.merges = merges;
         this.maxLength = maxLength;
-        int maxId = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
-        this.idToToken = new String[maxId + 1];
-        vocab.forEach((token, id) -> idToToken[id] = token);
+        Path vocabFile = dir.resolve("vocab.json");
+        this.idToToken = new HashMap<>(vocab.size() * 2);
+        vocab.forEach((token, id) -> {
+            String other = idToToken.put(id, token);
+            if (other != null) {   // BPE on ids and decoding need one token per id
+                throw new ModelFormatException(vocabFile + ": id " + id + " is given to both " + other + " and " + token);
+            }
+        });
         for (int b = 0; b < 256; b++) {
             byteId[b] = vocab.getOrDefault(String.valueOf(BYTE_TO_CHAR[b]), -1);
             byteEndId[b] = vocab.getOrDefault(BYTE_TO_CHAR[b] + END_OF_WORD, -1);
         }
-        Path vocabFile = dir.resolve("vocab.json");
         this.bosId = requireId(tokens.bos, "bos_token", vocabFile);
         this.eosId = requireId(tokens.eos, "eos_token", vocabFile);
         this.padId = requireId(tokens.pad, "pad_token", vocabFile);
@@ -135,7 +139,11 @@ public final class ClipTokenizer {
      * @throws ModelFormatException naming the file that is missing or corrupt
      */
     public static ClipTokenizer load(Path tokenizerDir) {
-        ObjectMapper json = new ObjectMapper();
+        // vocab.json has ~50k distinct keys: interning them as field names only fills the JVM's string table
+        ObjectMapper json = new ObjectMapper(JsonFactory.builder()
+                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+                .build());
         Path vocabFile = tokenizerDir.resolve("vocab.json");
         Map<String, Integer> vocab = readVocab(json, vocabFile);
         Map<Long, Long> merges = readMerges(tokenizerDir.resolve("merges.txt"), vocab);
@@ -207,12 +215,14 @@ public final class ClipTokenizer {
         }
         ids[n++] = eosId;
         Arrays.fill(ids, n, maxLength, padId);
-        return new Encoding(ids, n);
+        return new Encoding(ids, n, eosIndex(ids));
     }
 
     /**
-     * The position of the first eos id in {@code ids}, which CLIPTextModel pools (transformers takes
-     * the first eos; with pad = eos that is the end of the text, not of the padding).
+     * The position of the first eos id in {@code ids}: the token whose hidden state CLIPTextModel
+     * pools. transformers takes the first eos, or, for text-encoder configs saying eos_token_id 2
+     * (SD 1.5's), the argmax of the ids; both are this position, eos being the largest id in CLIP's
+     * vocabulary. With pad = eos it is the end of the text, not of the padding.
      */
     public int eosIndex(int[] ids) {
         for (int i = 0; i < ids.length; i++) {
@@ -231,13 +241,14 @@ public final class ClipTokenizer {
         StringBuilder tokens = new StringBuilder();
         for (int i = 0; i < ids.length && ids[i] != eosId; i++) {
             int id = ids[i];
-            if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
+            String token = idToToken.get(id);
+            if (token == null) {
                 throw new InvalidInputException("token id " + id + " (at " + i + ") is not in the vocabulary");
             }
             if (i == 0 && id == bosId) {
                 continue;
             }
-            tokens.append(idToToken[id]);
+            tokens.append(token);
         }
         byte[] bytes = new byte[tokens.length()];
         for (int i = 0; i < bytes.length; i++) {
@@ -382,15 +393,10 @@ public final class ClipTokenizer {
             throw new ModelFormatException(file + ": expected a non-empty JSON object of token -> id");
         }
         Map<String, Integer> vocab = new HashMap<>(root.size() * 2);
-        Map<Integer, String> seen = new HashMap<>(root.size() * 2);
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             JsonNode id = e.getValue();
             if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
                 throw new ModelFormatException(file + ": token " + e.getKey() + " has id " + id + ", not a non-negative int");
-            }
-            String other = seen.put(id.intValue(), e.getKey());
-            if (other != null) {   // ids must be unique for BPE on ids and for decoding
-                throw new ModelFormatException(file + ": id " + id + " is given to both " + other + " and " + e.getKey());
             }
             vocab.put(e.getKey(), id.intValue());
         }

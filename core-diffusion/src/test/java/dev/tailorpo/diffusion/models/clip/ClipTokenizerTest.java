@@ -156,6 +156,9 @@ class ClipTokenizerTest {
         System.arraycopy(cat, 0, expected, 1, cat.length);
         expected[1 + cat.length] = EOS;
         assertArrayEquals(expected, ids);
+        // a special pad token is cut out of the text like bos/eos: transformers gives SD 2 / SDXL's
+        // tokenizer_2 "! !! !!!" -> bos, six 0s, eos (diffusers issue 4153), not the ids of "!</w>", "!!</w>", ...
+        assertArrayEquals(new int[] {BOS, 0, 0, 0, 0, 0, 0, EOS}, t.encode("! !! !!!"));
     }
 
     @Test
