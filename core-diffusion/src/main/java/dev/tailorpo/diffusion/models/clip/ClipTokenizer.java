@@ -485,7 +485,7 @@ public final class ClipTokenizer {
      * Printable bytes map to themselves; the others (controls, space, 0x7f-0xa0, 0xad) to 256, 257, ...
      * in byte order, so that no symbol is whitespace or a control character.
      */
-    private static char[] bytesToUnicode() {
+    static char[] bytesToUnicode() {
         char[] table = new char[256];
         int next = 256;
         for (int b = 0; b < 256; b++) {
