@@ -30,8 +30,12 @@ public record SchedulerStep(NDArray prevSample, NDArray predOriginalSample, NDAr
     /** The same log-density for any mean and std; see {@link #logProb(NDArray)}. */
     public static NDArray gaussianLogProb(NDArray x, NDArray mean, NDArray std) {
         long batch = x.getShape().get(0);
-        NDArray z = x.sub(mean);
-        NDArray perElement = z.square().div(std.square().mul(2)).neg().sub(std.log()).sub(LOG_SQRT_2PI);
+        // Ops are called on mean, the caller's per-step activation: x is often a stored sample and
+        // std a value kept with it, both in long-lived managers that must not collect temporaries.
+        NDArray z = mean.sub(x).div(std);
+        NDArray logStd = std.log();
+        logStd.attach(z.getManager());
+        NDArray perElement = z.square().mul(-0.5f).sub(logStd).sub(LOG_SQRT_2PI);
         return perElement.reshape(batch, -1).mean(new int[] {1});
     }
 }
