@@ -131,21 +131,6 @@ public final class NoiseSchedule {
         return out;
     }
 
-    /** numpy/torch linspace: n evenly spaced values including both ends. */
-    static double[] linspace(double start, double end, int n) {
-        double[] out = new double[n];
-        if (n == 1) {
-            out[0] = start;
-            return out;
-        }
-        double step = (end - start) / (n - 1);
-        for (int i = 0; i < n; i++) {
-            out[i] = start + i * step;
-        }
-        out[n - 1] = end;
-        return out;
-    }
-
     /** 1 - beta in float32 (diffusers' alphas tensor), accumulated in double as torch's CPU cumprod. */
     private static double[] cumprodOfOneMinus(double[] betas) {
         double[] out = new double[betas.length];

@@ -40,13 +40,28 @@ final class TimestepSpacing {
             }
             case "linspace" -> {
                 // round(linspace(0, T - 1, n)), reversed; steps_offset unused
-                double[] lin = NoiseSchedule.linspace(0, trainSteps - 1, n);
+                double[] lin = numpyLinspace(0, trainSteps - 1, n);
                 for (int i = 0; i < n; i++) {
                     out[i] = (int) Math.rint(lin[n - 1 - i]);
                 }
             }
             default -> throw new IllegalStateException("SchedulerConfig admitted spacing " + config.timestepSpacing());
         }
+        return out;
+    }
+
+    /** numpy's linspace in float64: n evenly spaced values, the last exactly {@code end}. */
+    private static double[] numpyLinspace(double start, double end, int n) {
+        double[] out = new double[n];
+        if (n == 1) {
+            out[0] = start;
+            return out;
+        }
+        double step = (end - start) / (n - 1);
+        for (int i = 0; i < n; i++) {
+            out[i] = start + i * step;
+        }
+        out[n - 1] = end;
         return out;
     }
 }
