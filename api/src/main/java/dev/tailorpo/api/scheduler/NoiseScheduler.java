@@ -39,8 +39,9 @@ public interface NoiseScheduler {
      *
      * @param eta the stochasticity (DDIM: 0 deterministic, 1 DDPM-like); ignored by schedulers
      *     whose variance is fixed
-     * @param varianceNoise standard-normal noise of the sample's shape, or {@code null} to use the
-     *     mean (deterministic step)
+     * @param varianceNoise standard-normal noise of the sample's shape, or {@code null} to return the
+     *     mean as the sample (the step's std and log-prob are still the policy's: trainers recompute
+     *     a step this way to score stored samples)
      */
     SchedulerStep step(NDArray modelOutput, int timestep, int prevTimestep, NDArray sample, double eta,
                        NDArray varianceNoise);

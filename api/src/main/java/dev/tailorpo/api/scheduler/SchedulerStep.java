@@ -6,11 +6,14 @@ import ai.djl.ndarray.NDArray;
  * The result of one reverse step, seen as a Gaussian policy
  * pi(x_{t-1} | x_t) = N(mean, std^2 I).
  *
- * @param prevSample the sampled x_{t-1} (equal to {@code mean} for a deterministic step)
+ * @param prevSample the sampled x_{t-1} (the {@code mean} itself, possibly the same array, when no
+ *     noise was given or std is 0); it stays in the autograd graph, so detach it before using it as
+ *     the sample in a log-prob
  * @param predOriginalSample x0_hat
  * @param predEpsilon the noise estimate used in the step
  * @param mean the Gaussian mean mu_theta
- * @param std sigma_t as a 0-d array (0 for a deterministic step)
+ * @param std sigma_t as a 0-d array: the policy's std whether or not noise was drawn (0 for DDIM
+ *     at eta 0), so that a step recomputed without noise still gives log-probs of stored samples
  */
 public record SchedulerStep(NDArray prevSample, NDArray predOriginalSample, NDArray predEpsilon, NDArray mean,
                             NDArray std) {
@@ -30,8 +33,12 @@ public record SchedulerStep(NDArray prevSample, NDArray predOriginalSample, NDAr
     /** The same log-density for any mean and std; see {@link #logProb(NDArray)}. */
     public static NDArray gaussianLogProb(NDArray x, NDArray mean, NDArray std) {
         long batch = x.getShape().get(0);
-        NDArray z = x.sub(mean);
-        NDArray perElement = z.square().div(std.square().mul(2)).neg().sub(std.log()).sub(LOG_SQRT_2PI);
+        // Ops are called on mean, the caller's per-step activation: x is often a stored sample and
+        // std a value kept with it, both in long-lived managers that must not collect temporaries.
+        NDArray z = mean.sub(x).div(std);
+        NDArray logStd = std.log();
+        logStd.attach(z.getManager());
+        NDArray perElement = z.square().mul(-0.5f).sub(logStd).sub(LOG_SQRT_2PI);
         return perElement.reshape(batch, -1).mean(new int[] {1});
     }
 }
