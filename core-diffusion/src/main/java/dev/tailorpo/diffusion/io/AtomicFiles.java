@@ -26,21 +26,39 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** Something that writes a file's content to a channel (for large direct buffers). */
+    @FunctionalInterface
+    public interface ChannelContent {
+        void writeTo(FileChannel out) throws IOException;
+    }
+
     /** Atomically replaces {@code target} with what {@code content} writes. */
     public static void write(Path target, Content content) {
+        writeChannel(target, ch -> {
+            OutputStream out = Channels.newOutputStream(ch);
+            content.writeTo(out);
+            out.flush();
+        });
+    }
+
+    /**
+     * Atomically replaces {@code target} with what {@code content} writes to a file channel; the
+     * data is forced to disk before the rename, and the rename itself is made durable where the
+     * platform allows.
+     */
+    public static void writeChannel(Path target, ChannelContent content) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream out = Channels.newOutputStream(ch);
-                content.writeTo(out);
-                out.flush();
+                content.writeTo(ch);
                 ch.force(true);
             }
             moveAtomically(tmp, target);
             tmp = null;
+            syncDirectory(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         } finally {
@@ -57,6 +75,15 @@ public final class AtomicFiles {
     /** Atomically replaces {@code target} with {@code text} in UTF-8. */
     public static void writeString(Path target, String text) {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Makes a rename durable; not every platform can open a directory, which is then skipped. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // the file itself is complete; only the directory entry's durability is left to the OS
+        }
     }
 
     /** Renames {@code from} to {@code to} in one step (both in the same folder). */

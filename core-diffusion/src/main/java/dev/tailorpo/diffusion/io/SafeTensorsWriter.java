@@ -8,6 +8,7 @@ import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.TailorException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -53,27 +54,16 @@ public final class SafeTensorsWriter {
         byte[] header = header(file, plan, metadata);
 
         Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        boolean moved = false;
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            AtomicFiles.writeChannel(target, out -> {
                 writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
                 writeFully(out, ByteBuffer.wrap(header));
                 for (Planned p : plan) {
                     writeFully(out, data(file, p));
                 }
-                out.force(true); // the data must be on disk before the rename makes it visible
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-            syncDirectory(dir);
-        } catch (IOException e) {
-            throw new TailorException("cannot write safetensors file " + target + ": " + e, e);
-        } finally {
-            if (!moved) {
-                deleteQuietly(temp);
-            }
+            });
+        } catch (UncheckedIOException e) {
+            throw new TailorException("cannot write safetensors file " + target + ": " + e.getCause(), e.getCause());
         }
     }
 
@@ -156,20 +146,5 @@ public final class SafeTensorsWriter {
         }
     }
 
-    /** Makes the rename durable; not every platform can open a directory, which is then skipped. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // the file itself is complete; only the directory entry's durability is left to the OS
-        }
-    }
 
-    private static void deleteQuietly(Path temp) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // the original exception matters more; a stray hidden .tmp file is harmless
-        }
-    }
 }

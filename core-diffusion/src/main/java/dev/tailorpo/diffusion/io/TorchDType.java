@@ -38,8 +38,8 @@ enum TorchDType {
         int at = index * bytes;
         return switch (this) {
             case F32 -> src.getFloat(at);
-            case F16 -> halfToFloat(src.getShort(at));
-            case BF16 -> Float.intBitsToFloat((src.getShort(at) & 0xFFFF) << 16);
+            case F16 -> HalfFloats.f16ToFloat(src.getShort(at));
+            case BF16 -> HalfFloats.bf16ToFloat(src.getShort(at));
             case F64 -> (float) src.getDouble(at);
             case I64 -> (float) src.getLong(at);
             case I32 -> (float) src.getInt(at);
@@ -48,22 +48,4 @@ enum TorchDType {
         };
     }
 
-    /**
-     * IEEE binary16 to binary32, exact for every input including subnormals, infinities and NaN
-     * payloads ({@code Float.float16ToFloat} arrives only in Java 20).
-     */
-    static float halfToFloat(short h) {
-        int sign = (h & 0x8000) << 16;
-        int exp = (h >>> 10) & 0x1F;
-        int mant = h & 0x3FF;
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            // zero or subnormal: mant * 2^-24, exact in float32
-            float v = mant * 0x1p-24f;
-            return sign == 0 ? v : -v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-    }
 }
