@@ -12,13 +12,14 @@ import dev.tailorpo.api.InvalidInputException;
  * {@code toDevice} of the image), so the result stays in the autograd graph of the input.
  *
  * <p>What is matched: {@code torch.nn.functional.interpolate(mode=bicubic|bilinear,
- * align_corners=False)} without antialiasing, then transformers' centre crop (offsets
- * {@code (h - size) / 2}, rounded down) and {@code (x - mean) / std}. That is the tensor pipeline
- * differentiable reward code in PyTorch uses. It is not bit-equal to transformers'
- * {@code CLIPImageProcessor}, which resizes 8-bit PIL images with PIL's bicubic (a = -0.5, with
- * antialiasing when shrinking, output rounded and clipped to 0..255) where torch's bicubic uses
- * a = -0.75 and does not clip overshoot. Images already at the model's size are not resampled at
- * all, which is the fixtures' case.
+ * align_corners=False, antialias=True)} (what DJL 0.36's PyTorch interpolation computes: measured
+ * equal to torch to 1.2e-7, also when enlarging, where antialiasing changes the border weights;
+ * it is also torchvision's tensor {@code Resize(antialias=True)}), then transformers' centre crop
+ * (offsets {@code (h - size) / 2}, rounded down) and {@code (x - mean) / std}. torch's antialiased
+ * bicubic uses PIL's kernel (a = -0.5) and support, so this is close to transformers'
+ * {@code CLIPImageProcessor} but not bit-equal: that resizes 8-bit PIL images, whose output is
+ * rounded and clipped to 0..255, while here bicubic overshoot is kept. Images already at the
+ * model's size are not resampled at all, which is the fixtures' case.
  */
 public final class ClipImageProcessor {
     /** CLIP's per-channel normalisation (OpenAI's training statistics), RGB. */
@@ -27,14 +28,17 @@ public final class ClipImageProcessor {
 
     /** The interpolation used when an image is not at the model's size. */
     public enum Resample {
-        BILINEAR(2),
+        BILINEAR(1),
         BICUBIC(3);
 
-        /** DJL's PyTorch interpolation mode code. */
-        private final int torchMode;
+        /**
+         * The mode code of DJL's {@code NDArrayEx.interpolation} (its image interpolation order:
+         * nearest 0, bilinear 1, area 2, bicubic 3; the engine maps it to torch's own codes).
+         */
+        private final int djlMode;
 
-        Resample(int torchMode) {
-            this.torchMode = torchMode;
+        Resample(int djlMode) {
+            this.djlMode = djlMode;
         }
     }
 
@@ -94,8 +98,13 @@ public final class ClipImageProcessor {
         }
         // transformers' get_resize_output_image_size: the long edge is scaled and truncated
         long longEdge = (long) (size * (double) Math.max(h, w) / shortEdge);
-        long[] out = h <= w ? new long[] {size, longEdge} : new long[] {longEdge, size};
-        return x.getNDArrayInternal().interpolation(out, resample.torchMode, false);
+        return h <= w ? resampleTo(x, size, longEdge, resample) : resampleTo(x, longEdge, size, resample);
+    }
+
+    /** Resamples (B, C, H, W) to (B, C, height, width); differentiable. */
+    static NDArray resampleTo(NDArray x, long height, long width, Resample resample) {
+        // DJL ignores the align_corners argument of this call and always passes false, as CLIP wants
+        return x.getNDArrayInternal().interpolation(new long[] {height, width}, resample.djlMode, false);
     }
 
     private NDArray centreCrop(NDArray x) {
