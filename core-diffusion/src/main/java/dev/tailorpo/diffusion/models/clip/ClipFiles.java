@@ -1,6 +1,7 @@
 package dev.tailorpo.diffusion.models.clip;
 
 import dev.tailorpo.api.ModelFormatException;
+import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.io.TensorSource;
 
 import java.nio.file.Files;
@@ -10,12 +11,14 @@ import java.nio.file.Path;
 final class ClipFiles {
     private ClipFiles() {}
 
-    /** Opens a safetensors file; a missing file is a {@link ModelFormatException} naming it. */
+    /**
+     * Opens a safetensors file. A missing file is reported here as a missing <em>weights</em> file,
+     * which says more to a user than the reader's generic message.
+     */
     static TensorSource openWeights(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ModelFormatException("missing weights file " + file);
         }
-        // STUB until the safetensors reader is merged
-        throw new ModelFormatException("no reader yet for " + file);
+        return SafeTensorsFile.open(file);
     }
 }

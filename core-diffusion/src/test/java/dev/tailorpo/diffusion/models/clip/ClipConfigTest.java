@@ -70,4 +70,16 @@ class ClipConfigTest {
             assertTrue(e.getMessage().contains("missing weights file"), e.getMessage());
         }
     }
+
+    @Test
+    void weightsThatDoNotFitTheConfigAreListed(@TempDir Path dir) throws IOException {
+        String config = Files.readString(TestData.sdTiny("text_encoder", "config.json"))
+                .replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3");
+        Files.writeString(dir.resolve("config.json"), config);
+        Files.copy(TestData.sdTiny("text_encoder", "model.legacy-keys.safetensors"), dir.resolve("model.safetensors"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> ClipTextModel.load(dir, m));
+            assertTrue(e.getMessage().contains("missing keys") && e.getMessage().contains("text_model.encoder.layers.2.mlp.fc1.weight"), e.getMessage());
+        }
+    }
 }
