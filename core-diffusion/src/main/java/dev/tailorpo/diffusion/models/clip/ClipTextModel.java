@@ -8,6 +8,9 @@ import dev.tailorpo.diffusion.io.TensorSource;
 import dev.tailorpo.diffusion.nn.LayerNormLayer;
 import dev.tailorpo.diffusion.nn.Module;
 
+import java.nio.file.Path;
+import java.util.Arrays;
+
 /**
  * transformers' {@code CLIPTextModel} (the text transformer of CLIP; SD's text encoder): token and
  * position embeddings, pre-LN encoder layers under a causal mask, a final LayerNorm. Parameter paths
@@ -49,12 +52,12 @@ public final class ClipTextModel extends Module {
      *
      * @throws dev.tailorpo.api.ModelFormatException naming the missing file or the keys that do not fit
      */
-    public static ClipTextModel load(java.nio.file.Path dir, NDManager manager) {
+    public static ClipTextModel load(Path dir, NDManager manager) {
         return load(dir, ClipWeights.DEFAULT_FILE, manager);
     }
 
-    /** As {@link #load(java.nio.file.Path, NDManager)} with another weights file in {@code dir}. */
-    public static ClipTextModel load(java.nio.file.Path dir, String weightsFile, NDManager manager) {
+    /** As {@link #load(Path, NDManager)} with another weights file in {@code dir}. */
+    public static ClipTextModel load(Path dir, String weightsFile, NDManager manager) {
         ClipTextModel model = new ClipTextModel(ClipTextConfig.read(dir.resolve("config.json")));
         try (TensorSource source = ClipFiles.openWeights(dir.resolve(weightsFile))) {
             model.loadWeights(source, manager);
@@ -137,7 +140,7 @@ public final class ClipTextModel extends Module {
         long d = h.getShape().get(2);
         long[] index = new long[(int) (b * d)];
         for (int i = 0; i < b; i++) {
-            java.util.Arrays.fill(index, (int) (i * d), (int) ((i + 1) * d), positions[i]);
+            Arrays.fill(index, (int) (i * d), (int) ((i + 1) * d), positions[i]);
         }
         NDArray idx = h.getManager().create(index, new Shape(b, 1, d)).toDevice(h.getDevice(), false);
         return h.gather(idx, 1).reshape(b, d);
