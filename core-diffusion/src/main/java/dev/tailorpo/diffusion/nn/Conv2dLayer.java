@@ -2,7 +2,7 @@ package dev.tailorpo.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 
-/** {@code nn.Conv2d} with a square kernel: weight (out, in, k, k), bias (out). */
+/** {@code nn.Conv2d} with a square kernel: weight (out, in, k, k), bias (out) unless disabled. */
 public final class Conv2dLayer extends Module {
     private final Param weight;
     private final Param bias;
@@ -10,11 +10,16 @@ public final class Conv2dLayer extends Module {
     private final int padding;
 
     public Conv2dLayer(long in, long out, int kernel, int stride, int padding) {
+        this(in, out, kernel, stride, padding, true);
+    }
+
+    /** With {@code bias = false} the layer has no bias key (e.g. CLIP's patch embedding). */
+    public Conv2dLayer(long in, long out, int kernel, int stride, int padding, boolean bias) {
         this.stride = stride;
         this.padding = padding;
         long fanIn = in * kernel * kernel;
         this.weight = param("weight", Init.fanIn(fanIn), out, in, kernel, kernel);
-        this.bias = param("bias", Init.fanIn(fanIn), out);
+        this.bias = bias ? param("bias", Init.fanIn(fanIn), out) : null;
     }
 
     /** A kernel-k convolution with stride 1 and "same" padding. */
@@ -23,7 +28,7 @@ public final class Conv2dLayer extends Module {
     }
 
     public NDArray forward(NDArray x) {
-        return F.conv2d(x, weight.array(), bias.array(), stride, padding);
+        return F.conv2d(x, weight.array(), bias == null ? null : bias.array(), stride, padding);
     }
 
     public Param weight() {

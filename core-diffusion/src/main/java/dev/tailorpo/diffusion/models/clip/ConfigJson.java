@@ -1,0 +1,100 @@
+package dev.tailorpo.diffusion.models.clip;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailorpo.api.ModelFormatException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads a transformers {@code config.json} section with transformers' defaults for absent keys,
+ * and with errors that name the file and the key at fault.
+ */
+final class ConfigJson {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JsonNode node;
+    private final String source;
+
+    ConfigJson(JsonNode node, String source) {
+        this.node = node == null ? JSON.createObjectNode() : node;
+        this.source = source;
+    }
+
+    /** Parses {@code file}; a missing or malformed file is a {@link ModelFormatException}. */
+    static ConfigJson read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ModelFormatException("missing model config " + file);
+        }
+        try {
+            JsonNode root = JSON.readTree(file.toFile());
+            if (root == null || !root.isObject()) {
+                throw new ModelFormatException(file + " is not a JSON object");
+            }
+            return new ConfigJson(root, file.toString());
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot read model config " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A nested object (e.g. {@code text_config}); empty when absent, so every default applies. */
+    ConfigJson section(String key) {
+        JsonNode n = node.get(key);
+        if (n != null && !n.isNull() && !n.isObject()) {
+            throw new ModelFormatException(source + ": '" + key + "' must be an object");
+        }
+        return new ConfigJson(n, source + " [" + key + "]");
+    }
+
+    boolean has(String key) {
+        JsonNode n = node.get(key);
+        return n != null && !n.isNull();
+    }
+
+    int getInt(String key, int fallback) {
+        JsonNode n = node.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.canConvertToInt() || (!n.isIntegralNumber() && n.asDouble() != Math.rint(n.asDouble()))) {
+            throw new ModelFormatException(source + ": '" + key + "' must be an integer, was " + n);
+        }
+        return n.asInt();
+    }
+
+    double getDouble(String key, double fallback) {
+        JsonNode n = node.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isNumber()) {
+            throw new ModelFormatException(source + ": '" + key + "' must be a number, was " + n);
+        }
+        return n.asDouble();
+    }
+
+    String getString(String key, String fallback) {
+        JsonNode n = node.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isTextual()) {
+            throw new ModelFormatException(source + ": '" + key + "' must be a string, was " + n);
+        }
+        return n.asText();
+    }
+
+    String source() {
+        return source;
+    }
+
+    /** Fails unless {@code value > 0}. */
+    int positive(String key, int value) {
+        if (value <= 0) {
+            throw new ModelFormatException(source + ": '" + key + "' must be positive, was " + value);
+        }
+        return value;
+    }
+}
