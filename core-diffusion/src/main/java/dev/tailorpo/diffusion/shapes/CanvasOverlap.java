@@ -2,6 +2,7 @@ package dev.tailorpo.diffusion.shapes;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
@@ -33,6 +34,8 @@ public final class CanvasOverlap {
         Graphics2D g = mask.createGraphics();
         try {
             g.setColor(Color.WHITE);
+            // pure stroke control: a pixel is in the mask iff its centre is in the outline, unshifted
+            g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             g.translate(-x0, -y0); // mask pixel (i, j) is canvas pixel (x0 + i, y0 + j)
             g.fill(outline);
         } finally {

@@ -2,16 +2,16 @@ package dev.tailorpo.diffusion.shapes;
 
 /**
  * The colour of the object, with its nominal linear RGB. The nominal colours are saturated and far
- * apart (pairwise distance at least 0.3 in RGB) so that a jittered, faded or noisy render still
+ * apart (pairwise RGB distance at least 0.42) so that a jittered, faded or noisy render still
  * stays nearest to its own colour. The constant order is the class index (see {@link PromptWord}).
  */
 public enum Colour implements PromptWord {
     RED(0.86, 0.10, 0.10),
-    ORANGE(1.00, 0.55, 0.05),
-    YELLOW(0.97, 0.90, 0.10),
+    ORANGE(1.00, 0.48, 0.00),
+    YELLOW(0.95, 0.92, 0.08),
     GREEN(0.12, 0.70, 0.18),
-    BLUE(0.12, 0.32, 0.95),
-    PURPLE(0.58, 0.18, 0.80),
+    BLUE(0.10, 0.30, 0.95),
+    PURPLE(0.62, 0.12, 0.74),
     WHITE(0.96, 0.96, 0.96);
 
     private final Rgb rgb;

@@ -34,7 +34,7 @@ public final class RenderSampler {
     public static final double MAX_NOISE = 0.12;
     public static final double P_FADE = 0.35;
     public static final double MIN_FADE = 0.1;
-    public static final double MAX_FADE = 0.6;
+    public static final double MAX_FADE = 0.5;
 
     /**
      * The parameters of render {@code seed} of {@code prompt}. Only the prompt's size and shape
