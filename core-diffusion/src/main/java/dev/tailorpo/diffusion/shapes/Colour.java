@@ -2,7 +2,7 @@ package dev.tailorpo.diffusion.shapes;
 
 /**
  * The colour of the object, with its nominal linear RGB. The nominal colours are saturated and far
- * apart (pairwise RGB distance at least 0.42) so that a jittered, faded or noisy render still
+ * apart (pairwise RGB distance at least 0.41, red to orange) so that a jittered, faded or noisy render still
  * stays nearest to its own colour. The constant order is the class index (see {@link PromptWord}).
  */
 public enum Colour implements PromptWord {

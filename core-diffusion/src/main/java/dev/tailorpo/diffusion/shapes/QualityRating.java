@@ -7,7 +7,7 @@ package dev.tailorpo.diffusion.shapes;
  *
  * <p>Five sub-scores in [0, 1], each 1 for a render without that defect and decreasing in it:
  * <pre>
- *   centred    c = 1 - min(1, d / 0.6)       d: distance of the shape's box centre from the canvas
+ *   centred    c = 1 - min(1, (d / 0.6)^2)   d: distance of the shape's box centre from the canvas
  *                                              centre, as a fraction of the side (a corner is 0.71)
  *   unclipped  u = area inside the canvas / area of the shape   (see {@link CanvasOverlap})
  *   sharp      s = 1 - min(1, sigma / 2)     sigma: blur sigma in output pixels
@@ -18,8 +18,9 @@ package dev.tailorpo.diffusion.shapes;
  * </pre>
  * A product, so that any one severe defect spoils the image whatever the others (a sharp but half
  * clipped shape is not a good picture), and clipping enters squared because losing part of the
- * object is the worst defect. Every sub-score, and so the rating, falls strictly as its defect grows
- * while the others are not zero. docs/SHAPES.md gives the rating's distribution under
+ * object is the worst defect; the centred score is quadratic so that a small offset costs little,
+ * as in a photograph. Every sub-score, and so the rating, falls strictly as its defect grows (up
+ * to its limit) while the others are not zero. docs/SHAPES.md gives the rating's distribution under
  * {@link RenderSampler}.
  */
 public final class QualityRating {

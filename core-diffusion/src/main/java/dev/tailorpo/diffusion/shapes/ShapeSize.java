@@ -3,8 +3,8 @@ package dev.tailorpo.diffusion.shapes;
 /**
  * The size word, with the range of the render scale (the side of the shape's unrotated box, as a
  * fraction of the canvas side) it stands for. The ranges leave a gap (0.40 to 0.55) so that the
- * covered area of a large shape is at least 1.9 times that of a small one of the same kind. The
- * constant order is the class index (see {@link PromptWord}).
+ * covered area of a large shape is at least (0.55/0.40)^2 = 1.89 times that of a small one of
+ * the same kind. The constant order is the class index (see {@link PromptWord}).
  */
 public enum ShapeSize implements PromptWord {
     SMALL(0.28, 0.40),

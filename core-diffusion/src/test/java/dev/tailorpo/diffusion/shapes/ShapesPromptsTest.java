@@ -1,7 +1,9 @@
 package dev.tailorpo.diffusion.shapes;
 
 import dev.tailorpo.diffusion.testing.TestData;
+import dev.tailorpo.api.InvalidInputException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShapesPromptsTest {
@@ -74,6 +77,14 @@ class ShapesPromptsTest {
         for (ShapePrompt p : ShapesPrompts.all()) {
             assertEquals(ShapesPrompts.isHeldOut(p.colour(), p.shape()), ShapesPrompts.unseen().contains(p), p.toString());
         }
+    }
+
+    @Test
+    void aBadLineIsReportedWithItsFileAndLine(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("prompts.txt");
+        Files.writeString(f, "a small red circle on a black background\n\na small red blob on a black background\n");
+        String m = assertThrows(InvalidInputException.class, () -> ShapesPrompts.read(f)).getMessage();
+        assertTrue(m.contains(f + " line 3") && m.contains("shape 'blob'"), m);
     }
 
     private static Set<String> pairs(List<ShapePrompt> prompts) {
