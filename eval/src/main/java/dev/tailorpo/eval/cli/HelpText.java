@@ -63,6 +63,19 @@ final class HelpText {
         options(out, GlobalOptions.create().getOptions());
     }
 
+    /** After a usage error: the usage line, the command's own options, and where to read more. */
+    void usage(PrintStream out, Command c) {
+        out.println(usageLine(c));
+        Collection<Option> own = c.options().getOptions();
+        if (!own.isEmpty()) {
+            out.println();
+            out.println("Options:");
+            options(out, own);
+        }
+        out.println();
+        out.println("Run 'tailor help " + c.name() + "' for more.");
+    }
+
     static String usageLine(Command c) {
         return "Usage: tailor " + c.name() + (c.options().getOptions().isEmpty() ? "" : " [options]")
                 + (c.arguments().isEmpty() ? "" : " " + c.arguments());

@@ -101,8 +101,7 @@ public final class Main {
             return command.run(line, context);
         } catch (UsageException | ParseException e) {
             err.println("error: " + e.getMessage());
-            err.println();
-            help.command(err, command);
+            help.usage(err, command);
             return ExitCodes.USAGE;
         } catch (TailorException e) {
             return failure(e.getMessage(), e, debug);

@@ -1,6 +1,7 @@
 package dev.tailorpo.eval.cli;
 
 import ai.djl.engine.Engine;
+import dev.tailorpo.api.TailorException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -46,7 +47,6 @@ final class VersionCommand implements Command {
             try {
                 Engine engine = Engine.getEngine("PyTorch");
                 row(out, "PyTorch", engine.getVersion() + " (native library loaded)");
-                row(out, "device", DeviceSpec.name(context.device()) + (context.deviceSpec().text() == null ? " (default)" : ""));
             } catch (RuntimeException | LinkageError e) {
                 row(out, "PyTorch", build.pytorch() + " (built against; the native library did not load: "
                         + e.getMessage() + ")");
@@ -55,11 +55,25 @@ final class VersionCommand implements Command {
                 }
             }
         }
+        TailorException deviceError = null;
+        if (!line.hasOption("no-engine")) {
+            try {
+                row(out, "device", DeviceSpec.name(context.device()) + (context.deviceSpec().text() == null ? " (default)" : ""));
+            } catch (TailorException e) {
+                row(out, "device", "unavailable");
+                deviceError = e;
+            } catch (RuntimeException | LinkageError e) {
+                row(out, "device", "unknown (PyTorch did not load)");
+            }
+        }
         row(out, "Java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
                 + System.getProperty("java.home") + ")");
         row(out, "OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores, max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+        if (deviceError != null) {
+            throw deviceError;
+        }
         return ExitCodes.OK;
     }
 

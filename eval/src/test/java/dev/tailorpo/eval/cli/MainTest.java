@@ -139,11 +139,13 @@ class MainTest {
     void usageErrorsPrintTheCommandsUsageAndExit64() {
         Result option = tailor("plugins", "--bogus");
         assertEquals(64, option.code());
-        assertTrue(option.err().startsWith("error: Unrecognized option: --bogus\n\nUsage: tailor plugins\n"), option.err());
+        assertEquals("error: Unrecognized option: --bogus\nUsage: tailor plugins\n\nRun 'tailor help plugins' for more.\n",
+                option.err());
 
         Result argument = tailor("version", "extra");
         assertEquals(64, argument.code());
-        assertTrue(argument.err().startsWith("error: unexpected argument 'extra'\n\nUsage: tailor version"), argument.err());
+        assertTrue(argument.err().startsWith("error: unexpected argument 'extra'\nUsage: tailor version [options]\n\n"
+                + "Options:\n      --no-engine"), argument.err());
 
         Result device = tailor("--device", "tpu", "version", "--no-engine");
         assertEquals(64, device.code());
@@ -204,6 +206,10 @@ class MainTest {
                 r.out());
         Result cpu = tailor("version", "--device", "cpu");
         assertTrue(cpu.out().contains("\ndevice      cpu\n"), cpu.out());
+        Result gpu = tailor("version", "--device", "gpu:999");
+        assertEquals(2, gpu.code());
+        assertTrue(gpu.out().contains("\ndevice      unavailable\nJava "), gpu.out());
+        assertTrue(gpu.err().startsWith("error: --device gpu:999: "), gpu.err());
     }
 
     @Test
