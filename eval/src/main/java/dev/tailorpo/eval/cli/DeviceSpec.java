@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
 import dev.tailorpo.api.InvalidInputException;
+import dev.tailorpo.api.TailorException;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,7 +41,12 @@ public record DeviceSpec(String text, boolean gpu, int index) {
 
     /** The DJL device, checked against the GPUs this PyTorch build can use. */
     public Device resolve() {
-        Engine engine = Engine.getEngine("PyTorch");
+        Engine engine;
+        try {
+            engine = Engine.getEngine("PyTorch");
+        } catch (RuntimeException | LinkageError e) {
+            throw new TailorException("cannot load PyTorch to place tensors on a device: " + e.getMessage(), e);
+        }
         boolean cuda = engine.hasCapability(StandardCapabilities.CUDA);
         int gpus = cuda ? engine.getGpuCount() : 0;
         if (text == null) {

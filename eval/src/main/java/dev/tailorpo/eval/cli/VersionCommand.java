@@ -41,12 +41,13 @@ final class VersionCommand implements Command {
         row(out, "TailorPO-J", build.version());
         row(out, "git commit", build.commitDescription());
         row(out, "DJL", Engine.getDjlVersion());
+        boolean loaded = false;
         if (line.hasOption("no-engine")) {
             row(out, "PyTorch", build.pytorch() + " (built against; not loaded)");
         } else {
             try {
-                Engine engine = Engine.getEngine("PyTorch");
-                row(out, "PyTorch", engine.getVersion() + " (native library loaded)");
+                row(out, "PyTorch", Engine.getEngine("PyTorch").getVersion() + " (native library loaded)");
+                loaded = true;
             } catch (RuntimeException | LinkageError e) {
                 row(out, "PyTorch", build.pytorch() + " (built against; the native library did not load: "
                         + e.getMessage() + ")");
@@ -56,14 +57,13 @@ final class VersionCommand implements Command {
             }
         }
         TailorException deviceError = null;
-        if (!line.hasOption("no-engine")) {
+        if (loaded) {
             try {
-                row(out, "device", DeviceSpec.name(context.device()) + (context.deviceSpec().text() == null ? " (default)" : ""));
+                row(out, "device", DeviceSpec.name(context.device())
+                        + (context.deviceSpec().text() == null ? " (default)" : ""));
             } catch (TailorException e) {
                 row(out, "device", "unavailable");
-                deviceError = e;
-            } catch (RuntimeException | LinkageError e) {
-                row(out, "device", "unknown (PyTorch did not load)");
+                deviceError = e; // reported after the other rows, as the command's error
             }
         }
         row(out, "Java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
