@@ -23,7 +23,8 @@ import java.util.stream.Stream;
 /**
  * Finds providers with {@link ServiceLoader}: first on the application class path, then in a
  * plugins folder where each {@code *.jar} file, or each sub-folder of jars, is one plugin with its
- * own class loader (whose parent is the framework's, so the SPI types are shared).
+ * own class loader (whose parent is the framework's, so the SPI types are shared). Other files, and
+ * entries whose names start with a dot, are ignored; a sub-folder without a jar is an error.
  *
  * <p>Ids are unique per kind: a second provider with an id already taken fails with a message
  * naming both sources, and asking for an unknown id fails with the list of known ones. Plugins are
@@ -168,6 +169,7 @@ public final class PluginRegistry implements AutoCloseable {
     private static List<Path> pluginsIn(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> plugins = files
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
                     .filter(p -> Files.isDirectory(p) || p.getFileName().toString().endsWith(".jar"))
                     .sorted()
                     .collect(Collectors.toCollection(ArrayList::new));
