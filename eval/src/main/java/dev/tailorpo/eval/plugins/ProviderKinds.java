@@ -4,6 +4,7 @@ import dev.tailorpo.api.plugin.PluginRegistry;
 import dev.tailorpo.api.plugin.ServiceKind;
 import dev.tailorpo.api.reward.RewardProvider;
 import dev.tailorpo.api.scheduler.SchedulerProvider;
+import dev.tailorpo.api.trainer.TrainerProvider;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +14,8 @@ public final class ProviderKinds {
     private ProviderKinds() {}
 
     /** Every built-in kind, in the order listings show them. */
-    public static final List<ServiceKind<?>> BUILT_IN = List.of(RewardProvider.KIND, SchedulerProvider.KIND);
+    public static final List<ServiceKind<?>> BUILT_IN =
+            List.of(RewardProvider.KIND, TrainerProvider.KIND, SchedulerProvider.KIND);
 
     /**
      * Discovers the providers of every built-in kind on the application's class path and in
