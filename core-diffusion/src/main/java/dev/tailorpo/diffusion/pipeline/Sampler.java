@@ -1,0 +1,105 @@
+package dev.tailorpo.diffusion.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.tailorpo.api.scheduler.NoiseScheduler;
+import dev.tailorpo.api.scheduler.SchedulerStep;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Text-to-image sampling with classifier-free guidance over a scheduler's inference schedule,
+ * exposing each step (x_t, the guided model output, x0_hat, x_{t-1} and its log-probability) so
+ * that trainers can build on it.
+ */
+public final class Sampler {
+    private final DiffusionModel model;
+    private final NoiseScheduler scheduler;
+    private final GuidedDenoiser denoiser;
+
+    public Sampler(DiffusionModel model, NoiseScheduler scheduler) {
+        this.model = model;
+        this.scheduler = scheduler;
+        this.denoiser = new GuidedDenoiser(model.unet());
+    }
+
+    public DiffusionModel model() {
+        return model;
+    }
+
+    public NoiseScheduler scheduler() {
+        return scheduler;
+    }
+
+    public GuidedDenoiser denoiser() {
+        return denoiser;
+    }
+
+    /** The timestep of step index {@code stepIndex} in a schedule of {@code steps} steps. */
+    public int timestep(int stepIndex, int steps) {
+        return scheduler.timesteps(steps)[stepIndex];
+    }
+
+    /**
+     * One guided reverse step from {@code x} at step index {@code stepIndex}; records a graph only
+     * when grad mode is on. Results live in the manager of {@code x}.
+     *
+     * @param noise standard-normal noise of x's shape, or {@code null} for the mean
+     */
+    public SchedulerStep step(PromptEmbeddings c, NDArray x, int stepIndex, SamplingSettings s, NDArray noise) {
+        int[] ts = scheduler.timesteps(s.steps());
+        int t = ts[stepIndex];
+        int prev = scheduler.previousTimestep(t, s.steps());
+        NDArray out = denoiser.predict(c, x, t, s.guidanceScale());
+        return scheduler.step(out, t, prev, x, s.eta(), noise);
+    }
+
+    /**
+     * x0_hat of {@code x} read at step index {@code stepIndex}'s timestep under guidance; keeps the
+     * graph when grad mode is on.
+     */
+    public NDArray predictX0(PromptEmbeddings c, NDArray x, int stepIndex, SamplingSettings s) {
+        int t = scheduler.timesteps(s.steps())[stepIndex];
+        return scheduler.predictOriginalSample(denoiser.predict(c, x, t, s.guidanceScale()), t, x);
+    }
+
+    /**
+     * Runs the whole reverse process without recording a graph.
+     *
+     * @param keep where the returned states live
+     * @param recordStates whether to keep every intermediate state (else only x_0)
+     */
+    public Trajectory run(PromptEmbeddings c, SamplingSettings s, StepNoise noise, NDManager keep, boolean recordStates) {
+        Shape shape = new Shape(c.size()).addAll(model.sampleShape());
+        List<NDArray> states = new ArrayList<>();
+        float[][] logProbs = s.eta() > 0 ? new float[s.steps()][] : null;
+        try (GradMode g = GradMode.disabled()) {
+            NDArray x = noise.initial(shape, keep);
+            for (int i = 0; i < s.steps(); i++) {
+                if (recordStates) {
+                    states.add(x);
+                }
+                try (NDManager scope = keep.newSubManager()) {
+                    // a recorded state goes back to keep when the scope closes; any other is freed with it
+                    if (recordStates) {
+                        x.tempAttach(scope);
+                    } else {
+                        x.attach(scope);
+                    }
+                    NDArray z = s.eta() > 0 ? noise.step(i, shape, scope) : null;
+                    SchedulerStep step = step(c, x, i, s, z);
+                    NDArray next = step.prevSample();
+                    if (logProbs != null) {
+                        logProbs[i] = step.logProb(next).toFloatArray();
+                    }
+                    next.attach(keep);
+                    x = next;
+                }
+            }
+            states.add(x);
+        }
+        return new Trajectory(states, logProbs);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tailorpo.diffusion.shapes.pretrain;
+
+import dev.tailorpo.api.ConfigException;
+
+/**
+ * Settings of the shapes world's base-model pretraining.
+ *
+ * @param steps optimizer steps
+ * @param batchSize images per step
+ * @param lr peak learning rate (AdamW)
+ * @param warmupSteps linear warm-up from 0 to {@code lr}; cosine decay to 10% of it afterwards
+ * @param weightDecay AdamW's decoupled weight decay
+ * @param emaDecay decay of the exponential moving average of the weights (the saved model)
+ * @param promptDropout probability of replacing a prompt by the empty prompt (classifier-free
+ *     guidance learns the unconditional model from these)
+ * @param gradClip global gradient-norm clip
+ * @param seed initialisation and noise seed
+ * @param dataSeed the rendered data set's seed
+ * @param checkpointEvery steps between checkpoints (resume points)
+ * @param logEvery steps between progress lines
+ */
+public record PretrainConfig(int steps, int batchSize, double lr, int warmupSteps, double weightDecay, double emaDecay,
+                             double promptDropout, double gradClip, long seed, long dataSeed, int checkpointEvery,
+                             int logEvery) {
+    public PretrainConfig {
+        if (steps < 1 || batchSize < 1 || warmupSteps < 0 || checkpointEvery < 1 || logEvery < 1) {
+            throw new ConfigException("pretrain: steps, batch_size, checkpoint_every and log_every must be >= 1, warmup_steps >= 0");
+        }
+        if (!(lr > 0) || !(emaDecay >= 0 && emaDecay < 1) || !(promptDropout >= 0 && promptDropout < 1)) {
+            throw new ConfigException("pretrain: lr must be > 0, ema_decay and prompt_dropout in [0, 1)");
+        }
+    }
+
+    /** The settings the committed model was trained with. */
+    public static PretrainConfig defaults() {
+        return new PretrainConfig(12_000, 64, 1e-3, 500, 1e-2, 0.999, 0.1, 1.0, 0, 1, 500, 50);
+    }
+
+    /** The learning rate at {@code step} (0-based): linear warm-up, then cosine to 10%. */
+    public double lrAt(int step) {
+        if (step < warmupSteps) {
+            return lr * (step + 1) / warmupSteps;
+        }
+        double progress = (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps);
+        return lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
+    }
+}
