@@ -66,6 +66,14 @@ public final class F {
         return x.mul(Activation.sigmoid(x.mul(1.702f)));
     }
 
+    /**
+     * Nearest-neighbour resize of (B, C, H, W) to {@code size} = (H', W'), as torch's
+     * {@code interpolate(mode="nearest")}: output pixel i takes input pixel floor(i * H / H').
+     */
+    public static NDArray upsampleNearest(NDArray x, long[] size) {
+        return x.getNDArrayInternal().interpolation(size, 0, false);
+    }
+
     /** Nearest-neighbour upsampling by 2 in both spatial axes of (B, C, H, W). */
     public static NDArray upsampleNearest2x(NDArray x) {
         return x.repeat(2, 2).repeat(3, 2);
