@@ -18,7 +18,10 @@ public interface TensorSource extends AutoCloseable {
     /** The header of one tensor; fails naming the key when it is absent. */
     TensorInfo info(String key);
 
-    /** Loads one tensor as float32 (F16 and BF16 are widened) into {@code manager}. */
+    /**
+     * Loads one tensor into {@code manager}: floating-point weights as float32 (F16 and BF16 are
+     * widened; a format may keep float64), integer and boolean tensors as their own type.
+     */
     NDArray load(String key, NDManager manager);
 
     /** A short description of where the tensors come from, used in error messages. */
