@@ -18,7 +18,8 @@ public final class GEGLU extends Module {
     }
 
     public NDArray forward(NDArray x) {
-        NDList halves = proj.forward(x).split(2, -1);
+        NDArray y = proj.forward(x);
+        NDList halves = y.split(2, y.getShape().dimension() - 1);   // DJL's split takes no negative axis
         return halves.get(0).mul(F.gelu(halves.get(1)));
     }
 }

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tailorpo.api.InvalidInputException;
+import dev.tailorpo.api.ModelFormatException;
+import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.io.TensorSource;
 import dev.tailorpo.diffusion.models.blocks.TimestepEmbedding;
 import dev.tailorpo.diffusion.models.blocks.Timesteps;
@@ -13,6 +15,8 @@ import dev.tailorpo.diffusion.nn.GroupNormLayer;
 import dev.tailorpo.diffusion.nn.Module;
 import dev.tailorpo.diffusion.nn.ModuleList;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +29,7 @@ import java.util.Set;
  * are diffusers' own, so {@code diffusion_pytorch_model.safetensors} loads by name.
  *
  * <p>Building it from a {@link UNetConfig} only declares parameter shapes; weights are allocated
- * by {@link #load(UNetConfig, TensorSource, NDManager)} (or {@link Module#initialize} for training from scratch).
+ * by {@link #load(Path, NDManager)} (or {@link Module#initialize} for training from scratch).
  * Loaded weights are frozen; mark what should train with {@link Module#setTrainable} or attach
  * LoRA adapters.
  *
@@ -81,6 +85,23 @@ public final class UNet2DConditionModel extends Module {
         }
         this.convNormOut = child("conv_norm_out", new GroupNormLayer(config.normNumGroups(), first, config.normEps()));
         this.convOut = child("conv_out", Conv2dLayer.same(first, config.outChannels(), config.convOutKernel()));
+    }
+
+    /**
+     * Loads a diffusers {@code unet/} folder ({@code config.json} and {@value #WEIGHTS_FILE})
+     * strictly: every missing, unexpected or mis-shaped key is reported at once.
+     *
+     * @param manager where the weights live (they stay frozen until marked trainable)
+     */
+    public static UNet2DConditionModel load(Path unetDir, NDManager manager) {
+        UNetConfig config = UNetConfig.read(unetDir.resolve("config.json"));
+        Path weights = unetDir.resolve(WEIGHTS_FILE);
+        if (!Files.isRegularFile(weights)) {
+            throw new ModelFormatException("no UNet weights: " + weights + " does not exist");
+        }
+        try (TensorSource source = SafeTensorsFile.open(weights)) {
+            return load(config, source, manager);
+        }
     }
 
     /**

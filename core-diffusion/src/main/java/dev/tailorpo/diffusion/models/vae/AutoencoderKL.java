@@ -3,10 +3,14 @@ package dev.tailorpo.diffusion.models.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.InvalidInputException;
+import dev.tailorpo.api.ModelFormatException;
+import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.io.TensorSource;
 import dev.tailorpo.diffusion.nn.Conv2dLayer;
 import dev.tailorpo.diffusion.nn.Module;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -35,6 +39,24 @@ public final class AutoencoderKL extends Module {
         this.decoder = child("decoder", new Decoder(config));
         this.quantConv = config.useQuantConv() ? child("quant_conv", new Conv2dLayer(2L * latent, 2L * latent, 1, 1, 0)) : null;
         this.postQuantConv = config.usePostQuantConv() ? child("post_quant_conv", new Conv2dLayer(latent, latent, 1, 1, 0)) : null;
+    }
+
+    /** The weights file of a diffusers snapshot's {@code vae/} folder. */
+    public static final String WEIGHTS_FILE = "diffusion_pytorch_model.safetensors";
+
+    /**
+     * Loads a diffusers {@code vae/} folder ({@code config.json} and {@value #WEIGHTS_FILE})
+     * strictly; the weights are frozen.
+     */
+    public static AutoencoderKL load(Path vaeDir, NDManager manager) {
+        VaeConfig config = VaeConfig.read(vaeDir.resolve("config.json"));
+        Path weights = vaeDir.resolve(WEIGHTS_FILE);
+        if (!Files.isRegularFile(weights)) {
+            throw new ModelFormatException("no VAE weights: " + weights + " does not exist");
+        }
+        try (TensorSource source = SafeTensorsFile.open(weights)) {
+            return load(config, source, manager);
+        }
     }
 
     /** Builds the network for {@code config} and loads its weights strictly from {@code source}. */
