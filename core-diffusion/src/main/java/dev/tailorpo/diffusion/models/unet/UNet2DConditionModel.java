@@ -149,7 +149,9 @@ public final class UNet2DConditionModel extends Module {
         if (tproj.getShape().get(0) != batch) {
             tproj = tproj.repeat(0, batch);   // one timestep for the whole batch
         }
-        NDArray emb = timeEmbedding.forward(tproj);
+        // the sinusoid is always computed in float32 (see Timesteps); then it takes the model's type
+        // as diffusers' t_emb.to(dtype=sample.dtype) does
+        NDArray emb = timeEmbedding.forward(tproj.toType(sample.getDataType(), false));
         NDArray h = config.centerInputSample() ? sample.mul(2).sub(1) : sample;
         h = convIn.forward(h);
         put(record, "conv_in", h);
