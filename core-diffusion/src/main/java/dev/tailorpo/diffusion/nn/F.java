@@ -1,11 +1,14 @@
 package dev.tailorpo.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Stateless tensor functions in the spirit of {@code torch.nn.functional}, for the operations DJL
@@ -28,21 +31,29 @@ public final class F {
     /**
      * GroupNorm over (B, C, ...): each group of C/groups channels is normalised over its channels
      * and spatial positions with the biased variance, then scaled per channel (as torch).
+     *
+     * <p>DJL has no GroupNorm, so it runs as libtorch's fused batch norm in training mode on
+     * (1, B * groups, rest): each (sample, group) becomes a "channel" normalised with its own
+     * statistics. Measured forward + backward on 2 cores, this is 1.5 to 3 times faster than
+     * the same formula written with mean/sub/square/sqrt/div (one kernel pair instead of eight).
+     * The JNI wants running statistics and an affine: they are throwaway (momentum 0 leaves the
+     * statistics as they are), and GroupNorm's per-channel affine is applied afterwards.
      */
     public static NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
         Shape s = x.getShape();
-        long b = s.get(0);
-        long c = s.get(1);
-        NDArray r = x.reshape(b, groups, -1);
-        NDArray mean = r.mean(new int[] {2}, true);
-        NDArray centred = r.sub(mean);
-        NDArray var = centred.square().mean(new int[] {2}, true);
-        NDArray normed = centred.div(var.add(eps).sqrt()).reshape(s);
+        long rows = s.get(0) * groups;
+        NDManager m = x.getManager();
+        Shape stat = new Shape(rows);
+        // JniUtils names its arguments (gamma, beta, mean, var) but passes them to the native
+        // batch_norm(input, running_mean, running_var, weight, bias): the first pair are the stats
+        NDArray normed = JniUtils.batchNorm((PtNDArray) x.reshape(1, rows, -1),
+                (PtNDArray) m.zeros(stat), (PtNDArray) m.ones(stat),
+                (PtNDArray) m.ones(stat), (PtNDArray) m.zeros(stat), true, 0.0, eps);
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
-        affine[1] = c;
+        affine[1] = s.get(1);
         Shape affineShape = new Shape(affine);
-        return normed.mul(weight.reshape(affineShape)).add(bias.reshape(affineShape));
+        return normed.reshape(s).mul(weight.reshape(affineShape)).add(bias.reshape(affineShape));
     }
 
     /** LayerNorm over the last axis. */
@@ -64,6 +75,14 @@ public final class F {
     /** CLIP's x * sigmoid(1.702 x). */
     public static NDArray quickGelu(NDArray x) {
         return x.mul(Activation.sigmoid(x.mul(1.702f)));
+    }
+
+    /**
+     * Nearest-neighbour resize of (B, C, H, W) to {@code size} = (H', W'), as torch's
+     * {@code interpolate(mode="nearest")}: output pixel i takes input pixel floor(i * H / H').
+     */
+    public static NDArray upsampleNearest(NDArray x, long[] size) {
+        return x.getNDArrayInternal().interpolation(size, 0, false);
     }
 
     /** Nearest-neighbour upsampling by 2 in both spatial axes of (B, C, H, W). */

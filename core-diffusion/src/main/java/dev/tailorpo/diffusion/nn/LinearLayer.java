@@ -11,9 +11,17 @@ public final class LinearLayer extends Module {
     private Adapter adapter;
 
     public LinearLayer(long in, long out, boolean bias) {
+        this(in, out, bias, Init.fanIn(in));
+    }
+
+    /**
+     * A layer whose weight starts from {@code weightInit} instead of PyTorch's default (LoRA's B
+     * matrix starts at zero); the bias, if any, keeps the default.
+     */
+    public LinearLayer(long in, long out, boolean bias, Init weightInit) {
         this.inFeatures = in;
         this.outFeatures = out;
-        this.weight = param("weight", Init.fanIn(in), out, in);
+        this.weight = param("weight", weightInit, out, in);
         this.bias = bias ? param("bias", Init.fanIn(in), out) : null;
     }
 
