@@ -95,7 +95,7 @@ enum ImageCodec {
         if (Float.isNaN(v)) {
             throw new InvalidInputException("image has a NaN pixel");
         }
-        return (int) Math.max(0, Math.min(255, Math.round(v * 255f)));
+        return Math.max(0, Math.min(255, Math.round(v * 255f)));
     }
 
     /** Reads the PNG header first, so that a huge declared size is refused before any pixel is decoded. */

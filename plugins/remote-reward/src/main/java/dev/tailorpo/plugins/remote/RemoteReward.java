@@ -54,6 +54,9 @@ final class RemoteReward implements RewardModel {
             throw new InvalidInputException("remote reward '" + info.id() + "': expected (B, 3, H, W) images and B prompts, got "
                     + images.getShape() + " and " + prompts.size() + " prompts");
         }
+        if (prompts.isEmpty()) {
+            return new float[0];                              // nothing to ask the server
+        }
         float[] pixels = (images.getDataType() == DataType.FLOAT32 ? images : images.toType(DataType.FLOAT32, false)).toFloatArray();
         byte[] body = RemoteProtocol.request(codec, prompts, pixels, (int) s[2], (int) s[3]);
         byte[] answer = post(body);
