@@ -1,0 +1,51 @@
+package dev.tailorpo.plugins.example;
+
+import dev.tailorpo.api.ConfigException;
+import dev.tailorpo.api.reward.RewardContext;
+import dev.tailorpo.api.reward.RewardModel;
+import dev.tailorpo.api.reward.RewardProvider;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * {@code brightness}: the framework finds this class through
+ * {@code META-INF/services/dev.tailorpo.api.reward.RewardProvider} in the plugin jar. A provider
+ * needs a public no-argument constructor and must be cheap to build; the model is made in
+ * {@link #create}. One option, {@code target} (a mean luma in [0, 1]); any other is rejected.
+ */
+public final class BrightnessProvider implements RewardProvider {
+
+    @Override
+    public String id() {
+        return "brightness";
+    }
+
+    @Override
+    public String description() {
+        return "mean luma in [0, 1], or -|mean luma - target|; differentiable (example plugin)";
+    }
+
+    @Override
+    public RewardModel create(RewardContext context) {
+        Set<String> unknown = new HashSet<>(context.options().keySet());
+        unknown.remove("target");
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("brightness reward: unknown option(s) " + unknown + "; the only option is 'target'");
+        }
+        String t = context.options().get("target");
+        if (t == null) {
+            return new Brightness(null);
+        }
+        float target;
+        try {
+            target = Float.parseFloat(t.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("brightness reward: option 'target' must be a number in [0, 1], got '" + t + "'");
+        }
+        if (!(target >= 0 && target <= 1)) {
+            throw new ConfigException("brightness reward: option 'target' must be in [0, 1], got " + target);
+        }
+        return new Brightness(target);
+    }
+}
