@@ -103,6 +103,14 @@ public final class ClipModel extends Module {
     }
 
     /**
+     * Divides each embedding (last axis) by its Euclidean norm: what CLIPModel does before its
+     * logits, and what the LAION aesthetic predictor does before its MLP; differentiable.
+     */
+    public static NDArray l2Normalize(NDArray embeds) {
+        return ClipTensors.l2Normalize(embeds);
+    }
+
+    /**
      * {@link #logitsPerImage} from embeddings already computed (e.g. text embeddings cached once
      * per prompt): both are unnormalised outputs of {@link #imageEmbeds} and {@link #textEmbeds}.
      */

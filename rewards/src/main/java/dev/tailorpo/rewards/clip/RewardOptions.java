@@ -1,0 +1,78 @@
+package dev.tailorpo.rewards.clip;
+
+import dev.tailorpo.api.ConfigException;
+import dev.tailorpo.api.reward.RewardContext;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The options of one reward, checked against the names it knows. Paths given in options resolve
+ * against the working directory, like every other path a user types; errors are
+ * {@link ConfigException}s naming the reward and the option.
+ */
+final class RewardOptions {
+    private final String rewardId;
+    private final RewardContext context;
+
+    RewardOptions(String rewardId, RewardContext context, Set<String> known) {
+        this.rewardId = rewardId;
+        this.context = context;
+        Set<String> unknown = new TreeSet<>(context.options().keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("reward '" + rewardId + "': unknown option" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + "; known options: " + String.join(", ", new TreeSet<>(known)));
+        }
+    }
+
+    /** The folder named by a required option; {@code what} says what it should hold. */
+    Path requiredFolder(String key, String what) {
+        String value = context.options().get(key);
+        if (value == null || value.isBlank()) {
+            throw new ConfigException("reward '" + rewardId + "': option '" + key + "' is required: " + what
+                    + " (nothing is downloaded)");
+        }
+        return folder(key, value);
+    }
+
+    /** The folder named by an optional option, or null when it is not set. */
+    Path optionalFolder(String key) {
+        String value = context.options().get(key);
+        return value == null || value.isBlank() ? null : folder(key, value);
+    }
+
+    /** The file named by an optional option, or null when it is not set. */
+    Path optionalFile(String key) {
+        String value = context.options().get(key);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        Path p = path(key, value);
+        if (!Files.isRegularFile(p)) {
+            throw new ConfigException("reward '" + rewardId + "': option '" + key + "': "
+                    + (Files.isDirectory(p) ? "is a folder, not a file: " : "no such file: ") + p);
+        }
+        return p;
+    }
+
+    private Path folder(String key, String value) {
+        Path p = path(key, value);
+        if (!Files.isDirectory(p)) {
+            throw new ConfigException("reward '" + rewardId + "': option '" + key + "': "
+                    + (Files.exists(p) ? "not a folder: " : "no such folder: ") + p);
+        }
+        return p;
+    }
+
+    private Path path(String key, String value) {
+        try {
+            return Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException("reward '" + rewardId + "': option '" + key + "': not a path: " + value, e);
+        }
+    }
+}
