@@ -53,7 +53,19 @@ public final class F {
         java.util.Arrays.fill(affine, 1);
         affine[1] = s.get(1);
         Shape affineShape = new Shape(affine);
-        return normed.reshape(s).mul(weight.reshape(affineShape)).add(bias.reshape(affineShape));
+        return normed.reshape(s).mul(reshapeInto(weight, affineShape, m)).add(reshapeInto(bias, affineShape, m));
+    }
+
+    /**
+     * A reshaped view of a parameter owned by {@code manager}: an op called on a parameter puts
+     * its result (here a new view handle) into the parameter's manager, which would then grow by
+     * one array per call for the life of the model. The view shares the parameter's storage, so
+     * closing it with the step frees only the handle.
+     */
+    public static NDArray reshapeInto(NDArray param, Shape shape, NDManager manager) {
+        NDArray view = param.reshape(shape);
+        view.attach(manager);
+        return view;
     }
 
     /** LayerNorm over the last axis. */
