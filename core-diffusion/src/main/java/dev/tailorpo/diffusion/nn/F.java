@@ -53,17 +53,18 @@ public final class F {
         java.util.Arrays.fill(affine, 1);
         affine[1] = s.get(1);
         Shape affineShape = new Shape(affine);
-        return normed.reshape(s).mul(reshapeInto(weight, affineShape, m)).add(reshapeInto(bias, affineShape, m));
+        return normed.reshape(s).mul(viewIn(weight, affineShape, m)).add(viewIn(bias, affineShape, m));
     }
 
     /**
-     * A reshaped view of a parameter owned by {@code manager}: an op called on a parameter puts
-     * its result (here a new view handle) into the parameter's manager, which would then grow by
-     * one array per call for the life of the model. The view shares the parameter's storage, so
-     * closing it with the step frees only the handle.
+     * A view of {@code array} (reshaped to {@code shape}) owned by {@code manager}. DJL puts an
+     * op's result into its first operand's manager, so an op called on a parameter, or on an input
+     * the caller keeps in a long-lived manager (prompt embeddings), would grow that manager by one
+     * array per call. Ops on the view land in {@code manager} instead; the view shares the
+     * storage, so closing it with the step frees only the handle.
      */
-    public static NDArray reshapeInto(NDArray param, Shape shape, NDManager manager) {
-        NDArray view = param.reshape(shape);
+    public static NDArray viewIn(NDArray array, Shape shape, NDManager manager) {
+        NDArray view = array.reshape(shape);
         view.attach(manager);
         return view;
     }
