@@ -47,8 +47,8 @@ public final class F {
         // JniUtils names its arguments (gamma, beta, mean, var) but passes them to the native
         // batch_norm(input, running_mean, running_var, weight, bias): the first pair are the stats
         NDArray normed = JniUtils.batchNorm((PtNDArray) x.reshape(1, rows, -1),
-                (PtNDArray) m.zeros(stat), (PtNDArray) m.ones(stat),
-                (PtNDArray) m.ones(stat), (PtNDArray) m.zeros(stat), true, 0.0, eps);
+                (PtNDArray) m.zeros(stat, x.getDataType()), (PtNDArray) m.ones(stat, x.getDataType()),
+                (PtNDArray) m.ones(stat, x.getDataType()), (PtNDArray) m.zeros(stat, x.getDataType()), true, 0.0, eps);
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = s.get(1);

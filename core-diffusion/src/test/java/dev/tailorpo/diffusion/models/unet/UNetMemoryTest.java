@@ -35,14 +35,16 @@ class UNetMemoryTest {
         int steps = Integer.getInteger("tailorpo.memory.steps", 300);
         // the JVM touches its young generation's pages for the first ~200 steps (RSS rises by about
         // 150 MB, then stays within a few MB up to step 1000): measure from there
-        int warmup = Math.min(200, steps / 2);
+        int warmup = Math.min(200, steps * 2 / 3);
         try (NDManager model = NDManager.newBaseManager()) {
             UNet2DConditionModel unet = UNet2DConditionModel.load(TestData.sdTiny("unet"), model);
             Lora lora = Lora.attach(unet, new LoraConfig(4, 4), model, 1);
             Engine.getInstance().setRandomSeed(5);
             int arraysAtWarmup = -1;
             long rssAtWarmup = -1;
+            long jvmAtWarmup = -1;
             long rssMax = 0;
+            long nativeGrowthMax = 0;
             long t0 = System.nanoTime();
             for (int step = 0; step < steps; step++) {
                 try (NDManager sm = model.newSubManager()) {
@@ -62,26 +64,39 @@ class UNetMemoryTest {
                 if (step == warmup) {
                     arraysAtWarmup = model.getManagedArrays().size();
                     rssAtWarmup = rssBytes();
+                    jvmAtWarmup = jvmCommittedBytes();
                 }
                 if (step >= warmup) {
-                    rssMax = Math.max(rssMax, rssBytes());
+                    long rss = rssBytes();
+                    rssMax = Math.max(rssMax, rss);
+                    nativeGrowthMax = Math.max(nativeGrowthMax, (rss - rssAtWarmup) - (jvmCommittedBytes() - jvmAtWarmup));
                 }
                 if ((step + 1) % 100 == 0) {
-                    System.out.printf("memory step %4d: %d arrays in the model manager, RSS %d MB (Java heap committed %d MB), %.1f ms/step%n",
-                            step + 1, model.getManagedArrays().size(), rssBytes() >> 20, Runtime.getRuntime().totalMemory() >> 20,
+                    System.out.printf("memory step %4d: %d arrays in the model manager, RSS %d MB (JVM committed %d MB), %.1f ms/step%n",
+                            step + 1, model.getManagedArrays().size(), rssBytes() >> 20, jvmCommittedBytes() >> 20,
                             (System.nanoTime() - t0) / 1e6 / (step + 1));
                 }
             }
             int arraysAtEnd = model.getManagedArrays().size();
             long rssAtEnd = rssBytes();
-            System.out.printf("memory: %d steps in %.1f s; arrays %d -> %d; RSS at step %d %d MB, max after %d MB, end %d MB%n",
-                    steps, (System.nanoTime() - t0) / 1e9, arraysAtWarmup, arraysAtEnd, warmup, rssAtWarmup >> 20, rssMax >> 20, rssAtEnd >> 20);
+            System.out.printf("memory: %d steps in %.1f s; arrays %d -> %d; RSS at step %d %d MB, max after %d MB, end %d MB;"
+                            + " largest growth outside the JVM's own committed memory %d MB%n",
+                    steps, (System.nanoTime() - t0) / 1e9, arraysAtWarmup, arraysAtEnd, warmup, rssAtWarmup >> 20, rssMax >> 20,
+                    rssAtEnd >> 20, nativeGrowthMax >> 20);
             assertEquals(unet.namedParameters().size() + lora.namedParameters().size(), arraysAtEnd,
                     "the model manager holds exactly the weights");
             assertEquals(arraysAtWarmup, arraysAtEnd, "arrays in the model manager");
-            assertTrue(rssMax - rssAtWarmup < MAX_GROWTH_BYTES,
-                    "RSS grew by " + ((rssMax - rssAtWarmup) >> 20) + " MB after warm-up");
+            // RSS also counts the Java heap, which may still expand after warm-up when this test
+            // shares its JVM with others; growth beyond what the JVM committed is native memory
+            assertTrue(nativeGrowthMax < MAX_GROWTH_BYTES,
+                    "RSS outside the JVM's committed memory grew by " + (nativeGrowthMax >> 20) + " MB after warm-up");
         }
+    }
+
+    /** Heap and non-heap memory the JVM has committed (its own share of the RSS, at most). */
+    private static long jvmCommittedBytes() {
+        java.lang.management.MemoryMXBean mx = java.lang.management.ManagementFactory.getMemoryMXBean();
+        return mx.getHeapMemoryUsage().getCommitted() + mx.getNonHeapMemoryUsage().getCommitted();
     }
 
     /** VmRSS of this process. */
