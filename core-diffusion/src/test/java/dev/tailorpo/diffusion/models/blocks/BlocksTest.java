@@ -60,4 +60,20 @@ class BlocksTest {
             assertArrayEquals(new float[] {11, 0, 0, 0}, out);
         }
     }
+
+    @Test
+    void linearProjectionsEqualOneByOneConvolutions() {
+        // SD 2.x's use_linear_projection: the same function as SD 1.x's 1x1 convs, weights reshaped
+        try (NDManager m = NDManager.newBaseManager()) {
+            Transformer2DModel conv = new Transformer2DModel(4, 8, 32, 2, 16, 8, false);
+            Transformer2DModel linear = new Transformer2DModel(4, 8, 32, 2, 16, 8, true);
+            conv.initialize(m, 3);
+            java.util.Map<String, NDArray> state = new java.util.LinkedHashMap<>();
+            conv.stateDict().forEach((k, v) -> state.put(k, k.startsWith("proj_") && k.endsWith("weight") ? v.reshape(32, 32) : v));
+            linear.loadStateDict(state);
+            NDArray x = m.randomNormal(new Shape(2, 32, 4, 4));
+            NDArray ctx = m.randomNormal(new Shape(2, 5, 16));
+            assertEquals(0, dev.tailorpo.diffusion.testing.TestData.maxAbsDiff(conv.forward(x, ctx), linear.forward(x, ctx)), 1e-5);
+        }
+    }
 }
