@@ -25,6 +25,8 @@ import java.util.Set;
  * copied and are frozen on {@link #attach}, so only the adapters train. {@link #setEnabled}
  * switches every adapter at once: with them off the model computes exactly the base network,
  * which is how preference training gets its reference policy without a second copy of the UNet.
+ * The switch belongs to the model, not to a thread: policy and reference passes through the same
+ * model must not run concurrently.
  */
 public final class Lora extends Module {
     /** The prefix diffusers puts before the UNet's keys in {@code pytorch_lora_weights.safetensors}. */

@@ -7,8 +7,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Stateless tensor functions in the spirit of {@code torch.nn.functional}, for the operations DJL
@@ -32,28 +30,38 @@ public final class F {
      * GroupNorm over (B, C, ...): each group of C/groups channels is normalised over its channels
      * and spatial positions with the biased variance, then scaled per channel (as torch).
      *
-     * <p>DJL has no GroupNorm, so it runs as libtorch's fused batch norm in training mode on
-     * (1, B * groups, rest): each (sample, group) becomes a "channel" normalised with its own
-     * statistics. Measured forward + backward on 2 cores, this is 1.5 to 3 times faster than
-     * the same formula written with mean/sub/square/sqrt/div (one kernel pair instead of eight).
-     * The JNI wants running statistics and an affine: they are throwaway (momentum 0 leaves the
-     * statistics as they are), and GroupNorm's per-channel affine is applied afterwards.
+     * <p>DJL has no GroupNorm, so it runs as libtorch's fused layer norm over the last axis of
+     * (B, groups, rest), which normalises exactly each (sample, group); GroupNorm's per-channel
+     * affine follows. Measured on 2 cores (forward + backward, 8x32x16x16): 390 us, against
+     * 510 us for batch norm in training mode on (1, B * groups, rest) and 1300 us for the formula
+     * written with mean/sub/square/sqrt/div; the whole sd-tiny UNet step was ~10% faster than
+     * with batch norm. The JNI wants an elementwise affine for the layer norm: ones and zeros.
      */
     public static NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
         Shape s = x.getShape();
-        long rows = s.get(0) * groups;
+        NDArray r = x.reshape(s.get(0), groups, -1);
+        Shape last = new Shape(r.getShape().get(2));
         NDManager m = x.getManager();
-        Shape stat = new Shape(rows);
-        // JniUtils names its arguments (gamma, beta, mean, var) but passes them to the native
-        // batch_norm(input, running_mean, running_var, weight, bias): the first pair are the stats
-        NDArray normed = JniUtils.batchNorm((PtNDArray) x.reshape(1, rows, -1),
-                (PtNDArray) m.zeros(stat), (PtNDArray) m.ones(stat),
-                (PtNDArray) m.ones(stat), (PtNDArray) m.zeros(stat), true, 0.0, eps);
+        NDArray normed = LayerNorm.layerNorm(r, last, m.ones(last, x.getDataType()), m.zeros(last, x.getDataType()), eps)
+                .singletonOrThrow();
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = s.get(1);
         Shape affineShape = new Shape(affine);
-        return normed.reshape(s).mul(weight.reshape(affineShape)).add(bias.reshape(affineShape));
+        return normed.reshape(s).mul(viewIn(weight, affineShape, m)).add(viewIn(bias, affineShape, m));
+    }
+
+    /**
+     * A view of {@code array} (reshaped to {@code shape}) owned by {@code manager}. DJL puts an
+     * op's result into its first operand's manager, so an op called on a parameter, or on an input
+     * the caller keeps in a long-lived manager (prompt embeddings), would grow that manager by one
+     * array per call. Ops on the view land in {@code manager} instead; the view shares the
+     * storage, so closing it with the step frees only the handle.
+     */
+    public static NDArray viewIn(NDArray array, Shape shape, NDManager manager) {
+        NDArray view = array.reshape(shape);
+        view.attach(manager);
+        return view;
     }
 
     /** LayerNorm over the last axis. */

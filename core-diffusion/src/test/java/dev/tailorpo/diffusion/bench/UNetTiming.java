@@ -57,6 +57,19 @@ class UNetTiming {
                         }
                     }
                 }
+                if (System.getProperty("tailorpo.timing.profile") != null && what.equals("forward+backward")) {
+                    try (NDManager step = model.newSubManager()) {
+                        NDArray x = step.randomNormal(new Shape(batch, 4, 16, 16));
+                        NDArray t = step.create(new float[batch]).add(500);
+                        NDArray ctx = step.randomNormal(new Shape(batch, 77, 32));
+                        x.setRequiresGradient(true);
+                        ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            gc.backward(unet.forward(x, t, ctx).square().mean());
+                        }
+                        ai.djl.pytorch.jni.JniUtils.stopProfile(System.getProperty("tailorpo.timing.profile"));
+                    }
+                }
                 System.out.printf("TIMING sd-tiny UNet %s (%s) batch %d 16x16: mean %.1f ms, best %.1f ms over %d%n",
                         what, mode, batch, total / 1e6 / iters, best / 1e6, iters);
             }

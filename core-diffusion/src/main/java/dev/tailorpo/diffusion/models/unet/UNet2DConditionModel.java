@@ -144,6 +144,9 @@ public final class UNet2DConditionModel extends Module {
         checkInputs(s, timesteps, context);
         NDManager m = sample.getManager();
         long batch = s.get(0);
+        // the text states often live longer than a step (computed once per prompt): ops on them
+        // (the K/V projections) must still put their results into the step's manager
+        NDArray ctx = context.getManager() == m ? context : F.viewIn(context, context.getShape(), m);
 
         NDArray tproj = timeProj.forward(timesteps, m);
         if (tproj.getShape().get(0) != batch) {
@@ -160,12 +163,12 @@ public final class UNet2DConditionModel extends Module {
         List<NDArray> skips = new ArrayList<>();
         skips.add(h);
         for (int i = 0; i < downBlocks.size(); i++) {
-            UNetDownBlock.Output o = downBlocks.get(i).forward(h, emb, context);
+            UNetDownBlock.Output o = downBlocks.get(i).forward(h, emb, ctx);
             h = o.sample();
             skips.addAll(o.skips());
             put(record, "down_blocks." + i, h);
         }
-        h = midBlock.forward(h, emb, context);
+        h = midBlock.forward(h, emb, ctx);
         put(record, "mid_block", h);
 
         // diffusers passes explicit sizes when the input is not a multiple of the overall factor,
@@ -182,7 +185,7 @@ public final class UNet2DConditionModel extends Module {
                 Shape next = skips.get(skips.size() - 1).getShape();
                 size = new long[] {next.get(2), next.get(3)};
             }
-            h = block.forward(h, mine, emb, context, size);
+            h = block.forward(h, mine, emb, ctx, size);
             put(record, "up_blocks." + i, h);
         }
         h = F.silu(convNormOut.forward(h));

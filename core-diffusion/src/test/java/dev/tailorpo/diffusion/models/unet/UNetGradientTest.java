@@ -49,33 +49,55 @@ class UNetGradientTest {
                 grad = x.getGradient().toFloatArray();
             }
 
-            // float32 rounding makes the objective noisy at about 1e-5 absolute (2048 outputs with
-            // ~1e-6 error each), so the step must be large for the noise / (2h) to be small; the
-            // h^2 truncation error of the large step is then cancelled by Richardson extrapolation
-            // over h and 2h: (4 D(h) - D(2h)) / 3 is accurate to O(h^4)
+            // float32 rounding makes the objective noisy at about 5e-5 absolute (2048 outputs
+            // with ~1e-6 error each, and libtorch's parallel reductions are not bitwise stable from
+            // run to run), so the step must be large for noise / (2h) to be small; the h^2
+            // truncation error of the large step is cancelled by Richardson extrapolation over h
+            // and 2h: (4 D(h) - D(2h)) / 3 is accurate to O(h^4). What remains is ~5e-4 noise per
+            // element, hence the tolerance; the float64 test below pins the derivative to 1e-6.
             double h = 0.05;
             float[] x0 = sample.toFloatArray();
-            double worst = 0;
             StringBuilder report = new StringBuilder();
+            boolean ok = true;
             for (int k = 0; k < 5; k++) {
                 int i = rnd.nextInt(n);
-                double d1 = (objective(unet, x0, i, h, sample, t, ctx, w) - objective(unet, x0, i, -h, sample, t, ctx, w)) / (2 * h);
-                double d2 = (objective(unet, x0, i, 2 * h, sample, t, ctx, w) - objective(unet, x0, i, -2 * h, sample, t, ctx, w)) / (4 * h);
-                double fd = (4 * d1 - d2) / 3;
-                double err = Math.abs(fd - grad[i]) / (Math.abs(fd) + 1e-2);
-                worst = Math.max(worst, err);
+                float[] e = new float[n];
+                e[i] = 1;
+                double fd = richardson(unet, x0, e, h, sample, t, ctx, w);
+                ok &= Math.abs(fd - grad[i]) <= 2e-3 + 1e-2 * Math.abs(fd);
                 report.append(String.format("%n  element %5d: autograd %+.6f, central difference %+.6f", i, grad[i], fd));
             }
+            // along a random direction over all elements the derivative is large (the sum of
+            // 2048 terms) and the same noise is relatively tiny: a tight check of the whole gradient
+            float[] dir = new float[n];
+            double directional = 0;
+            for (int i = 0; i < n; i++) {
+                dir[i] = (float) rnd.nextGaussian();
+                directional += (double) dir[i] * grad[i];
+            }
+            double fdDir = richardson(unet, x0, dir, h / 10, sample, t, ctx, w);
+            report.append(String.format("%n  random direction: autograd %+.6f, central difference %+.6f", directional, fdDir));
             System.out.println("UNet input gradient vs finite differences:" + report);
-            assertTrue(worst < 1e-2, "relative error " + worst + report);
+            assertTrue(ok, "element-wise derivatives" + report);
+            assertEquals(fdDir, directional, 1e-3 * Math.abs(fdDir), "directional derivative" + report);
         }
     }
 
-    private static double objective(UNet2DConditionModel unet, float[] x0, int i, double delta,
+    /** (4 D(h) - D(2h)) / 3 with D(h) the central difference of the objective along {@code dir}. */
+    private static double richardson(UNet2DConditionModel unet, float[] x0, float[] dir, double h,
+                                     NDArray like, NDArray t, NDArray ctx, float[] w) {
+        double d1 = (objective(unet, x0, dir, h, like, t, ctx, w) - objective(unet, x0, dir, -h, like, t, ctx, w)) / (2 * h);
+        double d2 = (objective(unet, x0, dir, 2 * h, like, t, ctx, w) - objective(unet, x0, dir, -2 * h, like, t, ctx, w)) / (4 * h);
+        return (4 * d1 - d2) / 3;
+    }
+
+    private static double objective(UNet2DConditionModel unet, float[] x0, float[] dir, double delta,
                                     NDArray like, NDArray t, NDArray ctx, float[] w) {
         try (NDManager step = like.getManager().newSubManager()) {
             float[] x = x0.clone();
-            x[i] += (float) delta;
+            for (int i = 0; i < x.length; i++) {
+                x[i] += (float) (delta * dir[i]);
+            }
             float[] out = unet.forward(step.create(x, like.getShape()), t, ctx).toFloatArray();
             double s = 0;
             for (int j = 0; j < out.length; j++) {
