@@ -11,6 +11,7 @@ public final class Commands {
         return List.of(
                 new HelpCommand(),
                 new VersionCommand(),
-                new PluginsCommand());
+                new PluginsCommand(),
+                new TrainRewardCommand());
     }
 }
