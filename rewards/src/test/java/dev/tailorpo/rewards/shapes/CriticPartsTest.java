@@ -117,8 +117,8 @@ class CriticPartsTest {
 
     /** A critic small enough to train in a second. */
     private static CriticTrainingSettings tiny(CriticKind kind) {
-        return CriticTrainingSettings.defaults(kind).withChannels(List.of(8, 16)).withSteps(6).withBatch(8)
-                .withEvalSamples(40).withLogEvery(3);
+        return CriticTrainingSettings.defaults(kind).withChannels(List.of(8, 16)).withSteps(4).withBatch(4)
+                .withEvalSamples(20).withLogEvery(2);
     }
 
     @Test
@@ -130,7 +130,7 @@ class CriticPartsTest {
         ShapesRewardTraining.Result ra = ShapesRewardTraining.run(tiny(CriticKind.ALIGNMENT), a, false, Device.cpu(), progress);
         ShapesRewardTraining.run(tiny(CriticKind.ALIGNMENT), b, false, Device.cpu(), progress);
         String text = log.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("step      3/6"), text);
+        assertTrue(text.contains("step      2/4"), text);
         assertTrue(text.contains("rss "), text);
         assertEquals(List.of("accuracy_shape", "accuracy_colour", "accuracy_background", "accuracy_size",
                 "accuracy_all_four", "accuracy_all_four_noise_0.05", "mean_reward"), List.copyOf(ra.metrics().keySet()));
@@ -140,14 +140,14 @@ class CriticPartsTest {
         JsonNode config = new ObjectMapper().readTree(a.resolve(CriticModel.CONFIG_FILE).toFile());
         assertEquals("alignment", config.get("kind").asText());
         assertEquals(19, config.get("outputs").asInt());
-        assertEquals(6, config.get("training").get("steps").asInt());
+        assertEquals(4, config.get("training").get("steps").asInt());
         assertEquals(CriticTrainingSettings.DEFAULT_EVAL_SEED, config.get("training").get("evaluation").get("data_seed").asLong());
         assertTrue(config.get("training").get("evaluation").get("metrics").has("accuracy_all_four"));
 
         try (CriticModel model = CriticModel.load(a, CriticKind.ALIGNMENT, Device.cpu())) {
             assertEquals(List.of(8, 16), model.net().config().channels());
             model.net().namedParameters().values().forEach(p -> assertFalse(p.trainable(), p.name()));
-            assertEquals(6, model.training().get("steps").asInt());
+            assertEquals(4, model.training().get("steps").asInt());
         }
         assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary folders left");
     }
