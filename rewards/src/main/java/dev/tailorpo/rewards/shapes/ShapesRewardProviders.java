@@ -7,6 +7,7 @@ import dev.tailorpo.api.reward.RewardProvider;
 
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -43,7 +44,7 @@ public final class ShapesRewardProviders {
 
         @Override
         public RewardModel create(RewardContext context) {
-            Set<String> unknown = new java.util.TreeSet<>(context.options().keySet());
+            Set<String> unknown = new TreeSet<>(context.options().keySet());
             unknown.remove(PATH_OPTION);
             if (!unknown.isEmpty()) {
                 throw new InvalidInputException("reward '" + id() + "' takes only the option '" + PATH_OPTION

@@ -1,9 +1,11 @@
 package dev.tailorpo.rewards.shapes;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailorpo.api.ConfigException;
@@ -112,6 +114,14 @@ class CriticPartsTest {
             // upsizing is plain bilinear with align_corners=False
             assertEquals(0.25f, CriticInput.resize(x, 8).getFloat(0, 0, 0, 1), 1e-6f);
             assertTrue(x == CriticInput.resize(x, 4));
+            // each output is a normalised weighted mean of inputs, so d(sum of the 4 outputs)/dx sums to 4
+            NDArray leaf = x.duplicate();
+            leaf.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(CriticInput.resize(leaf, 2).sum());
+            }
+            assertEquals(4, leaf.getGradient().sum().getFloat(), 1e-5);
+            assertTrue(leaf.getGradient().min().getFloat() > 0, "every input pixel reaches some output");
         }
     }
 
