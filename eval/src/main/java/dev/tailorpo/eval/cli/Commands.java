@@ -12,6 +12,7 @@ public final class Commands {
                 new HelpCommand(),
                 new VersionCommand(),
                 new PluginsCommand(),
-                new PretrainCommand());
+                new PretrainCommand(),
+                new TrainRewardCommand());
     }
 }
