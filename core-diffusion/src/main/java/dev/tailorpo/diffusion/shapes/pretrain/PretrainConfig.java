@@ -33,7 +33,7 @@ public record PretrainConfig(int steps, int batchSize, double lr, int warmupStep
 
     /** The settings the committed model was trained with. */
     public static PretrainConfig defaults() {
-        return new PretrainConfig(12_000, 64, 1e-3, 500, 1e-2, 0.999, 0.1, 1.0, 0, 1, 500, 50);
+        return new PretrainConfig(4_000, 64, 1e-3, 200, 1e-2, 0.999, 0.1, 1.0, 0, 1, 250, 50);
     }
 
     /** The learning rate at {@code step} (0-based): linear warm-up, then cosine to 10%. */
