@@ -1,5 +1,6 @@
 package dev.tailorpo.api.scheduler;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -38,7 +39,7 @@ public record SchedulerStep(NDArray prevSample, NDArray predOriginalSample, NDAr
         NDArray z = mean.sub(x).div(std);
         NDArray logStd = std.log();
         logStd.attach(z.getManager());
-        NDArray perElement = z.square().mul(-0.5f).sub(logStd).sub(LOG_SQRT_2PI);
+        NDArray perElement = Scalars.mul(z.square(), -0.5).sub(logStd).sub(LOG_SQRT_2PI);
         return perElement.reshape(batch, -1).mean(new int[] {1});
     }
 }

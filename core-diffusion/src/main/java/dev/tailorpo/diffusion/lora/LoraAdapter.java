@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.lora;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import dev.tailorpo.diffusion.nn.Adapter;
 import dev.tailorpo.diffusion.nn.Init;
@@ -35,7 +36,7 @@ public final class LoraAdapter extends Module implements Adapter {
     @Override
     public NDArray delta(NDArray x) {
         NDArray d = loraB.forward(loraA.forward(x));
-        return scale == 1f ? d : d.mul(scale);
+        return scale == 1f ? d : Scalars.mul(d, scale);
     }
 
     public LinearLayer loraA() {

@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.nn;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -72,7 +73,8 @@ public final class F {
 
     /** x * sigmoid(x). */
     public static NDArray silu(NDArray x) {
-        return Activation.swish(x, 1f);
+        // not Activation.swish: it multiplies by a Java number, which breaks backward (see Scalars)
+        return x.mul(Activation.sigmoid(x));
     }
 
     /** The exact (erf) GELU, as torch's default. */
@@ -82,7 +84,7 @@ public final class F {
 
     /** CLIP's x * sigmoid(1.702 x). */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+        return x.mul(Activation.sigmoid(Scalars.mul(x, 1.702)));
     }
 
     /**
@@ -104,7 +106,7 @@ public final class F {
      */
     public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray additiveMask) {
         long d = q.getShape().get(q.getShape().dimension() - 1);
-        NDArray scores = q.mul((float) (1.0 / Math.sqrt(d))).matMul(k.swapAxes(-1, -2));
+        NDArray scores = Scalars.mul(q, 1.0 / Math.sqrt(d)).matMul(k.swapAxes(-1, -2));
         if (additiveMask != null) {
             scores = scores.add(additiveMask);
         }

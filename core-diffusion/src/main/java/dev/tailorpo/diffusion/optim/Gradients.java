@@ -55,4 +55,16 @@ public final class Gradients {
             of(p.array(), scope).muli((float) factor);
         }
     }
+
+    /** The names of the parameters whose gradient holds a NaN or an infinity (for error messages). */
+    public static java.util.List<String> nonFinite(java.util.Map<String, Param> params, NDManager scope) {
+        java.util.List<String> bad = new java.util.ArrayList<>();
+        params.forEach((name, p) -> {
+            NDArray g = of(p.array(), scope);
+            if (!Float.isFinite(g.abs().sum().getFloat())) {
+                bad.add(name);
+            }
+        });
+        return bad;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.pipeline;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -116,6 +117,6 @@ public final class DiffusionModel {
      */
     public NDArray toImages(NDArray samples) {
         NDArray pixels = vae == null ? samples : vae.decode(samples);
-        return pixels.mul(0.5f).add(0.5f).clip(0f, 1f);
+        return Scalars.mul(pixels, 0.5).add(0.5f).clip(0f, 1f);
     }
 }

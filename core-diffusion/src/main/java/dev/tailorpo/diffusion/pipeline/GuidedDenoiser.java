@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.pipeline;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
@@ -31,7 +32,7 @@ public final class GuidedDenoiser {
         NDList parts = out.split(2, 0);
         NDArray uncond = parts.get(0);
         NDArray cond = parts.get(1);
-        return uncond.add(cond.sub(uncond).mul((float) guidanceScale));
+        return uncond.add(Scalars.mul(cond.sub(uncond), guidanceScale));
     }
 
     public UNet2DConditionModel unet() {

@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.scheduler;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.tailorpo.api.InvalidInputException;
@@ -129,7 +130,7 @@ abstract class AbstractNoiseScheduler implements NoiseScheduler {
         NDArray prev = mean;
         if (varianceNoise != null && std != 0) {
             requireSameShape(sample, varianceNoise, "step: varianceNoise");
-            try (NDArray scaled = varianceNoise.mul((float) std)) {
+            try (NDArray scaled = Scalars.mul(varianceNoise, std)) {
                 prev = mean.add(scaled);
             }
         }
@@ -138,7 +139,7 @@ abstract class AbstractNoiseScheduler implements NoiseScheduler {
 
     /** a x + b y with scalar coefficients; the result lands in x's manager. */
     protected static NDArray combine(NDArray x, double a, NDArray y, double b) {
-        try (NDArray ax = x.mul((float) a); NDArray by = y.mul((float) b)) {
+        try (NDArray ax = Scalars.mul(x, a); NDArray by = Scalars.mul(y, b)) {
             return ax.add(by);
         }
     }

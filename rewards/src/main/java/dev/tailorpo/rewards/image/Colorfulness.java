@@ -1,5 +1,6 @@
 package dev.tailorpo.rewards.image;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import dev.tailorpo.api.reward.DifferentiableReward;
 import dev.tailorpo.api.reward.RewardInfo;
@@ -32,18 +33,18 @@ public final class Colorfulness implements DifferentiableReward {
     public NDArray scoreTensor(NDArray images, List<String> prompts) {
         Images.checkBatch(INFO.id(), images, prompts);
         long b = images.getShape().get(0);
-        NDArray x = images.mul(255f).reshape(b, 3, -1);
+        NDArray x = Scalars.mul(images, 255).reshape(b, 3, -1);
         NDArray r = x.get(":, 0, :");
         NDArray g = x.get(":, 1, :");
         NDArray bl = x.get(":, 2, :");
         NDArray rg = r.sub(g);
-        NDArray yb = r.add(g).mul(0.5f).sub(bl);
+        NDArray yb = Scalars.mul(r.add(g), 0.5).sub(bl);
         NDArray meanRg = rg.mean(new int[] {1});
         NDArray meanYb = yb.mean(new int[] {1});
         NDArray varRg = rg.sub(meanRg.expandDims(1)).square().mean(new int[] {1});
         NDArray varYb = yb.sub(meanYb.expandDims(1)).square().mean(new int[] {1});
         NDArray spread = varRg.add(varYb).add(EPS).sqrt();
         NDArray centre = meanRg.square().add(meanYb.square()).add(EPS).sqrt();
-        return spread.add(centre.mul(0.3f));
+        return spread.add(Scalars.mul(centre, 0.3));
     }
 }

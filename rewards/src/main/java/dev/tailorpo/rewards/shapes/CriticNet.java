@@ -1,5 +1,6 @@
 package dev.tailorpo.rewards.shapes;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import dev.tailorpo.diffusion.nn.Conv2dLayer;
 import dev.tailorpo.diffusion.nn.F;
@@ -51,7 +52,7 @@ public final class CriticNet extends Module {
 
     /** Outputs (B, outputs) for images (B, 3, S, S) in [0, 1]. */
     public NDArray forward(NDArray images01) {
-        NDArray x = images01.mul(2f).sub(1f);
+        NDArray x = Scalars.mul(images01, 2).sub(1f);
         for (Stage s : stages) {
             x = s.forward(x);
         }

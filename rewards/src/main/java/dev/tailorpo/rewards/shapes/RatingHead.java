@@ -1,5 +1,6 @@
 package dev.tailorpo.rewards.shapes;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -19,6 +20,6 @@ public final class RatingHead {
     /** (B, 1) network outputs to (B) ratings; keeps the graph. */
     public static NDArray rating(NDArray outputs) {
         long b = outputs.getShape().get(0);
-        return outputs.reshape(b).mul(SPREAD).add(CENTRE);
+        return Scalars.mul(outputs.reshape(b), SPREAD).add(CENTRE);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tailorpo.trainers.loss;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 
@@ -41,7 +42,7 @@ public record DpoLoss(double beta, double epsClip) {
         NDArray w = clamp(policyPreferred.sub(referencePreferred));
         NDArray l = clamp(policyDispreferred.sub(referenceDispreferred));
         // -log sigmoid(z) = softplus(-z), stable for large |z|
-        return Activation.softPlus(w.sub(l).mul((float) -beta));
+        return Activation.softPlus(Scalars.mul(w.sub(l), -beta));
     }
 
     /** The mean loss over the pairs, a 0-d array. */

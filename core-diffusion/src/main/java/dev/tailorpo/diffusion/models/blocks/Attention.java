@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.models.blocks;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.tailorpo.diffusion.nn.Dropout;
@@ -99,7 +100,7 @@ public final class Attention extends Module {
         if (residualConnection) {
             o = o.add(residual);
         }
-        return rescaleOutputFactor == 1f ? o : o.div(rescaleOutputFactor);
+        return rescaleOutputFactor == 1f ? o : Scalars.div(o, rescaleOutputFactor);
     }
 
     /** (B, N, heads * d) to (B, heads, N, d). */

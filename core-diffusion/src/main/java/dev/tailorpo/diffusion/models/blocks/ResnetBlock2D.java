@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.models.blocks;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import dev.tailorpo.diffusion.nn.Conv2dLayer;
 import dev.tailorpo.diffusion.nn.F;
@@ -56,6 +57,6 @@ public final class ResnetBlock2D extends Module {
         NDArray shortcut = convShortcut == null ? x : convShortcut.forward(x);
         NDArray y = h.add(shortcut);
         // skip the division when it is the identity: one op less per block, bit-identical result
-        return outputScaleFactor == 1f ? y : y.div(outputScaleFactor);
+        return outputScaleFactor == 1f ? y : Scalars.div(y, outputScaleFactor);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.models.unet;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -155,7 +156,7 @@ public final class UNet2DConditionModel extends Module {
         // the sinusoid is always computed in float32 (see Timesteps); then it takes the model's type
         // as diffusers' t_emb.to(dtype=sample.dtype) does
         NDArray emb = timeEmbedding.forward(tproj.toType(sample.getDataType(), false));
-        NDArray h = config.centerInputSample() ? sample.mul(2).sub(1) : sample;
+        NDArray h = config.centerInputSample() ? Scalars.mul(sample, 2).sub(1) : sample;
         h = convIn.forward(h);
         put(record, "conv_in", h);
         put(record, "time_embedding", emb);

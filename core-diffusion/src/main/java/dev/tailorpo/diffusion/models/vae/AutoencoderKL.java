@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.models.vae;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.InvalidInputException;
@@ -78,7 +79,7 @@ public final class AutoencoderKL extends Module {
      * @return (B, out_channels, h * f, w * f), images in about [-1, 1], in the latents' manager
      */
     public NDArray decode(NDArray latents) {
-        return decodeRaw(latents.div(config.scalingFactor()));
+        return decodeRaw(Scalars.div(latents, config.scalingFactor()));
     }
 
     /** diffusers' {@code vae.decode(z)}: {@code z} in the VAE's own (unscaled) units. */
@@ -104,7 +105,7 @@ public final class AutoencoderKL extends Module {
 
     /** The posterior mean in the diffusion model's (scaled) units: {@code encodeMean(image) * scaling_factor}. */
     public NDArray encodeLatents(NDArray image) {
-        return encodeMean(image).mul(config.scalingFactor());
+        return Scalars.mul(encodeMean(image), config.scalingFactor());
     }
 
     private static void checkChannels(NDArray x, int channels, String what) {

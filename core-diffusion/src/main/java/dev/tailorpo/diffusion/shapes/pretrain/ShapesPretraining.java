@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.shapes.pretrain;
 
+import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailorpo.api.TailorException;
 import dev.tailorpo.api.scheduler.NoiseScheduler;
 import dev.tailorpo.diffusion.io.CheckpointStore;
 import dev.tailorpo.diffusion.io.SafeTensorsFile;
@@ -138,7 +140,7 @@ public final class ShapesPretraining {
         }
         try (NDManager sm = root.newSubManager()) {
             Shape shape = new Shape(b, 3, 32, 32);
-            NDArray x0 = sm.create(images, shape).mul(2f).sub(1f);
+            NDArray x0 = Scalars.mul(sm.create(images, shape), 2).sub(1f);
             NDArray noise = random.normal(sm, shape, -1, step);
             NDArray xt = scheduler.addNoise(x0, noise, timesteps);
             NDArray target = scheduler.trainingTarget(x0, noise, timesteps);
@@ -152,7 +154,12 @@ public final class ShapesPretraining {
                 gc.backward(l);
                 loss = l.getFloat();
             }
-            Gradients.clipGlobalNorm(params.values(), config.gradClip(), sm);
+            double norm = Gradients.clipGlobalNorm(params.values(), config.gradClip(), sm);
+            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                throw new TailorException("pretraining diverged at step " + (step + 1) + ": loss " + loss
+                        + ", gradient norm " + norm + "; non-finite gradients in "
+                        + Gradients.nonFinite(params, sm) + " (the weights were not updated)");
+            }
             optimizer.step();
             return loss;
         }
