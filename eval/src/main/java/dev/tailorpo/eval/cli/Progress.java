@@ -17,8 +17,10 @@ public final class Progress implements AutoCloseable {
     private final long total;
     private final long logEvery;
     private final long started = System.nanoTime();
+    private long lastLogged;
 
-    private Progress(ProgressBar bar, PrintStream log, String task, long total, long logEvery) {
+    private Progress(ProgressBar bar, PrintStream log, String task, long total, long logEvery, long initial) {
+        this.lastLogged = initial;
         this.bar = bar;
         this.log = log;
         this.task = task;
@@ -32,17 +34,22 @@ public final class Progress implements AutoCloseable {
             ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).startsFrom(initial, java.time.Duration.ZERO)
                     .build();
-            return new Progress(bar, null, task, total, logEvery);
+            return new Progress(bar, null, task, total, logEvery, initial);
         }
-        return new Progress(null, err, task, total, logEvery);
+        return new Progress(null, err, task, total, logEvery, initial);
     }
 
-    /** Moves to {@code done} steps, with a short status such as {@code loss 0.031}. */
+    /**
+     * Moves to {@code done} steps, with a short status such as {@code loss 0.031}. As log lines, one
+     * is printed each time {@code done} crosses a multiple of {@code logEvery}, and at the end.
+     */
     public void update(long done, String status) {
         if (bar != null) {
             bar.stepTo(done);
             bar.setExtraMessage(status);
-        } else if (done % logEvery == 0 || done == total) {
+        } else if (done / logEvery > lastLogged / logEvery || done == total) {
+            // steps may advance by more than one (samples per iteration), so log on crossing a multiple
+            lastLogged = done;
             double seconds = (System.nanoTime() - started) / 1e9;
             log.printf("%s %d/%d  %s  (%.0f s)%n", task, done, total, status, seconds);
             log.flush();

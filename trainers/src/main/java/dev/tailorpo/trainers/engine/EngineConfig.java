@@ -30,8 +30,11 @@ public record EngineConfig(int promptsPerIteration, int sampleBudget, int miniba
         }
     }
 
-    /** The paper's settings: 2 prompts, 10,000 samples, AdamW (0.9, 0.999, 1e-8, wd 1e-4), clip 1. */
-    public static EngineConfig paper() {
+    /**
+     * The paper's settings: 2 prompts, 10,000 samples, AdamW (0.9, 0.999, 1e-8, wd 1e-4), clip 1;
+     * a checkpoint every 50 iterations, the last 2 kept.
+     */
+    public static EngineConfig defaults() {
         return new EngineConfig(2, 10_000, 0, 1e-4, 0.9, 0.999, 1e-8, 1.0, 50, 2);
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.scheduler.Gaussian;
+import dev.tailorpo.api.tensor.Tensors;
 import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.DiffusionPolicy.Branch;
@@ -61,7 +62,7 @@ public final class PairObjective {
         ctx.metric("dpo/preferred_fraction", preferred / n);
         ctx.metric("dpo/log_ratio_preferred", ratioW / n);
         ctx.metric("dpo/log_ratio_dispreferred", ratioL / n);
-        return NDArrays.concat(losses).mean();
+        return Tensors.concat(losses, 0).mean();
     }
 
     /** Log-probabilities of one step's pairs under the policy (with graph) and the reference. */
