@@ -15,6 +15,9 @@ public interface Conditioning {
     /** The conditioning of a subset of rows, in the given order (rows may repeat). */
     Conditioning select(int... rows);
 
+    /** The rows of this followed by the rows of {@code other} (which the same policy made). */
+    Conditioning concat(Conditioning other);
+
     /** The number of rows. */
     default int size() {
         return prompts().size();

@@ -1,6 +1,7 @@
 package dev.tailorpo.api.trainer;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tailorpo.api.scheduler.Gaussian;
 
@@ -29,8 +30,8 @@ public interface DiffusionPolicy {
     /** The shape of one sample (C, H, W) in the space the model denoises (latents or pixels). */
     Shape sampleShape();
 
-    /** Encodes prompts for guided denoising. */
-    Conditioning encode(List<String> prompts);
+    /** Encodes prompts for guided denoising; the tensors live in {@code manager}. */
+    Conditioning encode(List<String> prompts, NDManager manager);
 
     /**
      * One step of the trained policy from {@code x} at step {@code stepIndex} with the given

@@ -35,6 +35,13 @@ public interface TrainingContext {
      */
     NDManager manager();
 
+    /**
+     * A manager for the temporaries of the current {@link TrainingMethod#loss} call (activations,
+     * stacked inputs), closed by the engine after that minibatch's backward pass. Inputs stacked
+     * from stored samples should be attached to it, so that the ops on them land here too.
+     */
+    NDManager scratch();
+
     /** Standard-normal noise of {@code shape}, determined by the run seed, the iteration and {@code key}. */
     NDArray noise(NDManager manager, Shape shape, long... key);
 

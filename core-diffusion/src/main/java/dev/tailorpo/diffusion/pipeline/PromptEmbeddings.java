@@ -2,6 +2,7 @@ package dev.tailorpo.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.trainer.Conditioning;
 
 import java.util.ArrayList;
@@ -43,10 +44,13 @@ public record PromptEmbeddings(List<String> prompts, NDArray conditional, NDArra
         return new PromptEmbeddings(p, c, u);
     }
 
-    /** The rows of this followed by the rows of {@code other}. */
-    public PromptEmbeddings concat(PromptEmbeddings other) {
+    @Override
+    public PromptEmbeddings concat(Conditioning other) {
+        if (!(other instanceof PromptEmbeddings o)) {
+            throw new InvalidInputException("cannot concatenate prompt embeddings with " + other.getClass().getName());
+        }
         List<String> p = new ArrayList<>(prompts);
-        p.addAll(other.prompts);
-        return new PromptEmbeddings(p, conditional.concat(other.conditional), unconditional.concat(other.unconditional));
+        p.addAll(o.prompts);
+        return new PromptEmbeddings(p, conditional.concat(o.conditional), unconditional.concat(o.unconditional));
     }
 }

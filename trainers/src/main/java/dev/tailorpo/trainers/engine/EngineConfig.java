@@ -1,0 +1,37 @@
+package dev.tailorpo.trainers.engine;
+
+import dev.tailorpo.api.ConfigException;
+
+/**
+ * The shared engine's settings (the method's own settings, learning rate included, are separate).
+ *
+ * @param promptsPerIteration prompts rolled out per iteration (the paper's batch: 2)
+ * @param sampleBudget final images to generate in the whole run (the paper: 10,000)
+ * @param minibatchSize training samples per forward/backward pass (gradients accumulate over the
+ *     minibatches of an iteration, then one optimizer step); 0 = all of them at once
+ * @param weightDecay AdamW's decoupled weight decay
+ * @param beta1 AdamW's first-moment decay
+ * @param beta2 AdamW's second-moment decay
+ * @param eps AdamW's epsilon
+ * @param gradClip the global gradient-norm clip
+ * @param checkpointEvery iterations between checkpoints
+ * @param keepCheckpoints how many checkpoints to keep
+ */
+public record EngineConfig(int promptsPerIteration, int sampleBudget, int minibatchSize, double weightDecay,
+                           double beta1, double beta2, double eps, double gradClip, int checkpointEvery,
+                           int keepCheckpoints) {
+    public EngineConfig {
+        if (promptsPerIteration < 1 || sampleBudget < 1 || minibatchSize < 0 || checkpointEvery < 1 || keepCheckpoints < 1) {
+            throw new ConfigException("engine: prompts_per_iteration, sample_budget, checkpoint_every and keep_checkpoints"
+                    + " must be >= 1 and minibatch_size >= 0");
+        }
+        if (!(gradClip > 0)) {
+            throw new ConfigException("engine: grad_clip must be > 0, got " + gradClip);
+        }
+    }
+
+    /** The paper's settings: 2 prompts, 10,000 samples, AdamW (0.9, 0.999, 1e-8, wd 1e-4), clip 1. */
+    public static EngineConfig paper() {
+        return new EngineConfig(2, 10_000, 0, 1e-4, 0.9, 0.999, 1e-8, 1.0, 50, 2);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tailorpo.trainers.policy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.tailorpo.api.InvalidInputException;
+import dev.tailorpo.api.scheduler.Gaussian;
+import dev.tailorpo.api.scheduler.NoiseScheduler;
+import dev.tailorpo.api.scheduler.SchedulerStep;
+import dev.tailorpo.api.trainer.Conditioning;
+import dev.tailorpo.api.trainer.DiffusionPolicy;
+import dev.tailorpo.api.trainer.PolicyStep;
+import dev.tailorpo.diffusion.lora.Lora;
+import dev.tailorpo.diffusion.pipeline.DiffusionModel;
+import dev.tailorpo.diffusion.pipeline.GradMode;
+import dev.tailorpo.diffusion.pipeline.PromptEmbeddings;
+import dev.tailorpo.diffusion.pipeline.Sampler;
+import dev.tailorpo.diffusion.pipeline.SamplingSettings;
+
+import java.util.List;
+
+/**
+ * The policy of preference training: a diffusers model with LoRA adapters, sampled with guided
+ * DDIM. The reference policy is the same network with its adapters switched off, so no second copy
+ * of the weights exists.
+ */
+public final class GuidedPolicy implements DiffusionPolicy {
+    private final DiffusionModel model;
+    private final Sampler sampler;
+    private final SamplingSettings settings;
+    private final Lora lora;
+    private final int[] timesteps;
+
+    public GuidedPolicy(DiffusionModel model, NoiseScheduler scheduler, SamplingSettings settings, Lora lora) {
+        this.model = model;
+        this.sampler = new Sampler(model, scheduler);
+        this.settings = settings;
+        this.lora = lora;
+        this.timesteps = scheduler.timesteps(settings.steps());
+    }
+
+    public DiffusionModel model() {
+        return model;
+    }
+
+    public Sampler sampler() {
+        return sampler;
+    }
+
+    public SamplingSettings settings() {
+        return settings;
+    }
+
+    public Lora lora() {
+        return lora;
+    }
+
+    @Override
+    public int steps() {
+        return settings.steps();
+    }
+
+    @Override
+    public int timestep(int stepIndex) {
+        return timesteps[stepIndex];
+    }
+
+    @Override
+    public Shape sampleShape() {
+        return model.sampleShape();
+    }
+
+    @Override
+    public Conditioning encode(List<String> prompts, NDManager manager) {
+        return PromptEmbeddings.encode(model, prompts, manager);
+    }
+
+    @Override
+    public PolicyStep step(Conditioning c, NDArray x, int stepIndex, NDArray noise) {
+        try (GradMode g = GradMode.disabled()) {
+            SchedulerStep s = sampler.step(embeddings(c), x, stepIndex, settings, noise);
+            return new PolicyStep(s.prevSample(), new Gaussian(s.mean(), s.std()), s.predOriginalSample());
+        }
+    }
+
+    @Override
+    public Gaussian transition(Conditioning c, NDArray x, int stepIndex, Branch branch) {
+        if (branch == Branch.REFERENCE) {
+            try (GradMode g = GradMode.disabled(); Adapters off = adapters(false)) {
+                SchedulerStep s = sampler.step(embeddings(c), x, stepIndex, settings, null);
+                return new Gaussian(s.mean(), s.std());
+            }
+        }
+        try (Adapters on = adapters(true)) {
+            SchedulerStep s = sampler.step(embeddings(c), x, stepIndex, settings, null);
+            return new Gaussian(s.mean(), s.std());
+        }
+    }
+
+    @Override
+    public NDArray predictX0(Conditioning c, NDArray x, int stepIndex, boolean epsConstant) {
+        PromptEmbeddings pe = embeddings(c);
+        if (!epsConstant) {
+            return sampler.predictX0(pe, x, stepIndex, settings);
+        }
+        int t = timestep(stepIndex);
+        NDArray out;
+        try (GradMode g = GradMode.disabled()) {
+            out = sampler.denoiser().predict(pe, x.stopGradient(), t, settings.guidanceScale());
+        }
+        // the model output enters as a constant: the gradient reaches x only through x itself
+        return sampler.scheduler().predictOriginalSample(out, t, x);
+    }
+
+    @Override
+    public NDArray toImages(NDArray samples) {
+        return model.toImages(samples);
+    }
+
+    private static PromptEmbeddings embeddings(Conditioning c) {
+        if (c instanceof PromptEmbeddings pe) {
+            return pe;
+        }
+        throw new InvalidInputException("conditioning of type " + c.getClass().getName()
+                + " was not made by this policy's encode()");
+    }
+
+    /** Switches the adapters for a block and back to on afterwards (a no-op without LoRA). */
+    private Adapters adapters(boolean enabled) {
+        if (lora != null) {
+            lora.setEnabled(enabled);
+        } else if (!enabled) {
+            throw new InvalidInputException("the reference policy needs LoRA adapters to switch off");
+        }
+        return () -> {
+            if (lora != null) {
+                lora.setEnabled(true);
+            }
+        };
+    }
+
+    /** An adapter switch that restores the trained policy on close. */
+    private interface Adapters extends AutoCloseable {
+        @Override
+        void close();
+    }
+}
