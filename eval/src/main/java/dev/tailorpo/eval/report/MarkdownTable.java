@@ -1,7 +1,5 @@
 package dev.tailorpo.eval.report;
 
-import dev.tailorpo.eval.stats.Estimate;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,12 +53,11 @@ final class MarkdownTable {
         if (cell instanceof Cell.Text t) {
             return Markdown.escape(t.text());
         }
-        Estimate e = ((Cell.Value) cell).estimate();
-        String number = EstimateText.value(e, table.columns().get(column).digits(), " ± ");
+        String number = CellText.number(cell, table.columns().get(column).digits(), " ± ");
         if (table.isBest(row, column)) {
             number = "**" + number + "**";
         }
-        return number + " (" + EstimateText.count(e) + ")";
+        return number + " (" + CellText.count(cell) + ")";
     }
 
     private static void appendLine(StringBuilder out, String[] cells, int[] widths) {
