@@ -1,9 +1,9 @@
 package dev.tailorpo.eval.report;
 
 /**
- * Renders a {@link Table} as an HTML {@code <table>}: row labels as row headers, an estimate as
- * {@code 5.79 ± 0.04} with its N in a {@code <span class="n">} that the report's style sheet sets
- * small and grey, the best in {@code <strong>}.
+ * Renders a {@link Table} as an HTML {@code <table>}: row labels as row headers, a number as in
+ * Markdown ({@code 5.79 ± 0.04}, {@code 0.97 [0.92, 0.99]}) with its N in a {@code <span class="n">}
+ * that the report's style sheet sets small and grey, the best in {@code <strong>}.
  */
 final class HtmlTable {
     private HtmlTable() {}

@@ -1,8 +1,8 @@
 package dev.tailorpo.eval.report;
 
 /**
- * Renders a {@link Table} as a booktabs {@code tabular} (needs the booktabs package): an
- * estimate in math mode, {@code $5.79 \pm 0.04$} (so a negative reward gets a real minus sign), the
+ * Renders a {@link Table} as a booktabs {@code tabular} (needs the booktabs package): a number
+ * in math mode, {@code $5.79 \pm 0.04$} (so a negative reward gets a real minus sign), the
  * best as {@code $\mathbf{...}$}, its N in small type after it; all text escaped. Only the tabular
  * is written, so that the paper's own table float holds the caption and label.
  */

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Renders a {@link Table} as a GitHub-flavoured Markdown table: row labels left-aligned, numbers
- * right-aligned, an estimate as {@code 5.79 ± 0.04 (N=225)} with the best in bold, and every column
- * padded so that the source reads as a table too.
+ * right-aligned, an estimate as {@code 5.79 ± 0.04 (N=225)}, a rate as
+ * {@code 0.97 [0.92, 0.99] (97/100)}, the best in bold, and every column padded so that the source
+ * reads as a table too.
  */
 final class MarkdownTable {
     private MarkdownTable() {}

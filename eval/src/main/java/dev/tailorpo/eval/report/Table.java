@@ -9,9 +9,9 @@ import java.util.List;
 /**
  * An immutable results table like the paper's: one row per method (or per training reward), one
  * {@link Column} per evaluation reward, each {@link Cell} an estimate (mean ± SE with N), a rate
- * (with its Wilson interval) or text. It renders
- * itself as Markdown (for reading), CSV (for re-analysis), LaTeX (for papers) and HTML (for
- * {@link HtmlReport}); every format marks the same best cells.
+ * (with its Wilson interval) or text. It renders itself as Markdown (for reading), CSV (for
+ * re-analysis), LaTeX (for papers) and HTML (for {@link HtmlReport}); every format marks the same
+ * best cells.
  *
  * @param stub the heading of the row-label column, e.g. "Method"
  * @param columns the data columns
