@@ -81,6 +81,15 @@ public final class Rollouts {
         return r;
     }
 
+    /** Every row of {@code x} copied with {@link #keepRow}. */
+    public static NDArray[] keepRows(NDArray x, NDManager keep) {
+        NDArray[] out = new NDArray[Math.toIntExact(x.getShape().get(0))];
+        for (int row = 0; row < out.length; row++) {
+            out[row] = keepRow(x, row, keep);
+        }
+        return out;
+    }
+
     /** The reward of the final samples' images, one per row, as the reward model gives it. */
     public static float[] finalRewards(TrainingContext ctx, NDArray samples, List<String> prompts) {
         try (NDManager scope = ctx.manager().newSubManager()) {
