@@ -28,13 +28,25 @@ public final class Minibatches {
         return out;
     }
 
-    /** One part of every sample stacked along the batch axis, owned by {@code scratch} so that later ops land there too. */
+    /**
+     * One part of every sample stacked along the batch axis into a new array owned by
+     * {@code scratch}, so that later ops land there too (the stored samples are not moved).
+     */
     public static <T> NDArray stack(NDManager scratch, List<T> samples, Function<T, NDArray> part) {
         NDList list = new NDList();
         samples.forEach(s -> list.add(part.apply(s)));
         NDArray out = NDArrays.concat(list, 0);
         out.attach(scratch);
         return out;
+    }
+
+    /**
+     * Per-group results concatenated along axis 0 with their autograd graph. DJL 0.36's
+     * {@code NDArrays.concat} returns {@code duplicate()} of a single array, and that copy records
+     * no graph: a minibatch whose samples all share one step index would train nothing.
+     */
+    public static NDArray concatWithGraph(NDList parts) {
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts);
     }
 
     /** The samples' conditionings concatenated in order (as a balanced tree: O(n log n) rows copied, not O(n^2)). */

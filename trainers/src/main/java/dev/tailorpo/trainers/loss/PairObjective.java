@@ -1,7 +1,6 @@
 package dev.tailorpo.trainers.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.scheduler.Gaussian;
@@ -58,7 +57,7 @@ public final class PairObjective {
         ctx.metric("dpo/preferred_fraction", preferred / n);
         ctx.metric("dpo/log_ratio_preferred", ratioW / n);
         ctx.metric("dpo/log_ratio_dispreferred", ratioL / n);
-        return NDArrays.concat(losses).mean();
+        return Minibatches.concatWithGraph(losses).mean();
     }
 
     /** Log-probabilities of one step's pairs under the policy (with graph) and the reference. */
