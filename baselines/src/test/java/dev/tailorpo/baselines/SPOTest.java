@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,9 +156,9 @@ class SPOTest {
         }
         int total = chosen[0] + chosen[1] + chosen[2] + chosen[3];
         assertEquals(18, total);
-        assertTrue(chosen[1] < total, "not always the winner: " + java.util.Arrays.toString(chosen));
-        assertTrue(java.util.Arrays.stream(chosen).filter(n -> n > 0).count() >= 3,
-                "several candidates continue: " + java.util.Arrays.toString(chosen));
+        assertTrue(chosen[1] < total, "not always the winner: " + Arrays.toString(chosen));
+        assertTrue(Arrays.stream(chosen).filter(n -> n > 0).count() >= 3,
+                "several candidates continue: " + Arrays.toString(chosen));
     }
 
     @Test
