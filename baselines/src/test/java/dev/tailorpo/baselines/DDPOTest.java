@@ -50,27 +50,27 @@ class DDPOTest {
     }
 
     /**
-     * 3 images per prompt: every step of every image is a sample chained to the next, with its
-     * sampling log-prob and the image's reward normalised within its prompt (min_count 3) or, below
+     * 2 images per prompt: every step of every image is a sample chained to the next, with its
+     * sampling log-prob and the image's reward normalised within its prompt (min_count 2) or, below
      * min_count (the default 16), within the whole batch; at ratio 1 the loss is -mean(A).
      */
     @Test
     void rolloutsKeepEveryStepWithItsLogProbAndTheNormalisedReward() throws Exception {
-        for (int minCount : new int[] {3, 16}) {
+        for (int minCount : new int[] {2, 16}) {
             try (NDManager it = manager.newSubManager()) {
                 EngineContext ctx = Fixtures.context(policy, Fixtures.brightness(true), 0, it);
-                DDPO ddpo = ddpo(Map.of("images_per_prompt", 3, "min_count", minCount));
+                DDPO ddpo = ddpo(Map.of("images_per_prompt", 2, "min_count", minCount));
                 Experience<DDPO.Transition> e = ddpo.collect(ctx, PROMPTS);
                 float[] r = e.finalRewards();
-                assertEquals(6, r.length);
-                assertEquals(6 * STEPS, e.samples().size());
-                for (int row = 0; row < 6; row++) {
-                    int[] group = minCount == 3 ? range(3 * (row / 3), 3 * (row / 3) + 3) : range(0, 6);
+                assertEquals(4, r.length);
+                assertEquals(4 * STEPS, e.samples().size());
+                for (int row = 0; row < 4; row++) {
+                    int[] group = minCount == 2 ? range(2 * (row / 2), 2 * (row / 2) + 2) : range(0, 4);
                     double expected = normalised(r, row, group);
                     for (int i = 0; i < STEPS; i++) {
                         DDPO.Transition t = e.samples().get(row * STEPS + i);
                         assertEquals(i, t.stepIndex());
-                        assertEquals(List.of(PROMPTS.get(row / 3)), t.condition().prompts());
+                        assertEquals(List.of(PROMPTS.get(row / 2)), t.condition().prompts());
                         assertEquals(expected, t.advantage(), 1e-5, "advantage of row " + row + ", min_count " + minCount);
                         if (i + 1 < STEPS) {
                             assertSame(t.next(), e.samples().get(row * STEPS + i + 1).from());
@@ -79,7 +79,7 @@ class DDPOTest {
                 }
                 assertTrue(TestData.maxAbsDiff(e.samples().get(0).from(), e.samples().get(STEPS).from()) > 0.1,
                         "the images of a prompt start from their own x_T");
-                for (DDPO.Transition t : List.of(e.samples().get(1), e.samples().get(4 * STEPS + 3))) {
+                for (DDPO.Transition t : List.of(e.samples().get(1), e.samples().get(3 * STEPS + 3))) {
                     float now = policy.transition(t.condition(), t.from(), t.stepIndex(), Branch.POLICY).logProb(t.next()).getFloat();
                     assertEquals(now, t.oldLogProb(), 1e-5 * Math.abs(now), "the sampling policy's log-prob");
                 }
@@ -94,7 +94,7 @@ class DDPOTest {
                 assertEquals(ddpo.state(), restored.state(), "the per-prompt buffers are the method's state");
                 @SuppressWarnings("unchecked")
                 Map<String, List<Double>> buffers = (Map<String, List<Double>>) ddpo.state().get("buffers");
-                assertEquals(List.of((double) r[3], (double) r[4], (double) r[5]), buffers.get(PROMPTS.get(1)));
+                assertEquals(List.of((double) r[2], (double) r[3]), buffers.get(PROMPTS.get(1)));
             }
         }
     }
