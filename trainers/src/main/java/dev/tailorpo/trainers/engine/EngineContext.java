@@ -37,7 +37,7 @@ public final class EngineContext implements TrainingContext {
      * @param random the iteration's keyed randomness (the engine uses the run seed's child for the iteration)
      */
     public EngineContext(DiffusionPolicy policy, RewardModel reward, StepwiseReward stepwise, int iteration,
-                  NDManager manager, KeyedRandom random) {
+                         NDManager manager, KeyedRandom random) {
         this.policy = policy;
         this.reward = reward;
         this.stepwise = stepwise;

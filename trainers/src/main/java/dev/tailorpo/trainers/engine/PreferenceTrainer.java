@@ -43,9 +43,9 @@ import java.util.SplittableRandom;
  * roll out and label samples ({@link TrainingMethod#collect}), accumulate the gradient of its loss
  * over minibatches, clip the global norm, take one AdamW step on the LoRA weights, and log the
  * metrics. Every {@code checkpoint_every} iterations it writes the adapters, the optimizer state,
- * the method's own state ({@link TrainingMethod#state}) and the counters atomically; {@link #run} resumes from the newest checkpoint, and since every
- * random draw is keyed by (seed, iteration, purpose), a resumed run continues exactly as the
- * uninterrupted one.
+ * the method's own state ({@link TrainingMethod#state}) and the counters atomically; {@link #run}
+ * resumes from the newest checkpoint, and since every random draw is keyed by (seed, iteration,
+ * purpose), a resumed run continues exactly as the uninterrupted one.
  */
 public final class PreferenceTrainer {
     /** The file name diffusers' {@code load_lora_weights(folder)} looks for. */
