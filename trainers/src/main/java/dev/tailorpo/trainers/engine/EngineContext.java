@@ -13,8 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** The engine's {@link TrainingContext} for one iteration; metrics reported twice are averaged. */
-final class EngineContext implements TrainingContext {
+/**
+ * The engine's {@link TrainingContext} for one iteration; metrics reported twice are averaged.
+ * Public so that a method can also be run outside the training loop (tests, analyses) with the
+ * engine's own keyed randomness.
+ */
+public final class EngineContext implements TrainingContext {
     private final DiffusionPolicy policy;
     private final RewardModel reward;
     private final StepwiseReward stepwise;
@@ -24,8 +28,16 @@ final class EngineContext implements TrainingContext {
     private final Map<String, double[]> metrics = new LinkedHashMap<>();
     private NDManager scratch;
 
-    EngineContext(DiffusionPolicy policy, RewardModel reward, StepwiseReward stepwise, int iteration,
-                  NDManager manager, KeyedRandom random) {
+    /**
+     * @param policy the policy being trained
+     * @param reward the reward of final images
+     * @param stepwise the step-wise reward
+     * @param iteration the 0-based iteration
+     * @param manager the iteration's manager (samples live here)
+     * @param random the iteration's keyed randomness (the engine uses the run seed's child for the iteration)
+     */
+    public EngineContext(DiffusionPolicy policy, RewardModel reward, StepwiseReward stepwise, int iteration,
+                         NDManager manager, KeyedRandom random) {
         this.policy = policy;
         this.reward = reward;
         this.stepwise = stepwise;
@@ -87,7 +99,7 @@ final class EngineContext implements TrainingContext {
     }
 
     /** The method's metrics of this iteration (means over the reports). */
-    Map<String, Double> metrics() {
+    public Map<String, Double> metrics() {
         Map<String, Double> out = new LinkedHashMap<>();
         metrics.forEach((k, v) -> out.put(k, v[0] / v[1]));
         return out;

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailorpo.api.ModelFormatException;
@@ -41,10 +42,10 @@ import java.util.SplittableRandom;
  * The training loop every preference method shares. Per iteration: draw prompts, let the method
  * roll out and label samples ({@link TrainingMethod#collect}), accumulate the gradient of its loss
  * over minibatches, clip the global norm, take one AdamW step on the LoRA weights, and log the
- * metrics. Every {@code checkpoint_every} iterations it writes the adapters, the optimizer state
- * and the counters atomically; {@link #run} resumes from the newest checkpoint, and since every
- * random draw is keyed by (seed, iteration, purpose), a resumed run continues exactly as the
- * uninterrupted one.
+ * metrics. Every {@code checkpoint_every} iterations it writes the adapters, the optimizer state,
+ * the method's own state ({@link TrainingMethod#state}) and the counters atomically; {@link #run}
+ * resumes from the newest checkpoint, and since every random draw is keyed by (seed, iteration,
+ * purpose), a resumed run continues exactly as the uninterrupted one.
  */
 public final class PreferenceTrainer {
     /** The file name diffusers' {@code load_lora_weights(folder)} looks for. */
@@ -218,6 +219,7 @@ public final class PreferenceTrainer {
         state.put("samples", samples);
         state.put("optimizer_steps", optimizer.stepCount());
         state.put("seed", seed);
+        state.put("method_state", method.state());
         Files.writeString(dir.resolve("state.json"), JSON.writeValueAsString(state));
     }
 
@@ -237,6 +239,9 @@ public final class PreferenceTrainer {
                 }
                 optimizer.load(moments, state.get("optimizer_steps").asLong());
             }
+            JsonNode methodState = state.get("method_state");
+            method.restoreState(methodState == null ? Map.of()
+                    : JSON.convertValue(methodState, new TypeReference<Map<String, Object>>() {}));
             return state;
         } catch (IOException e) {
             throw new ModelFormatException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);

@@ -1,7 +1,6 @@
 package dev.tailorpo.trainers.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.scheduler.Gaussian;
@@ -12,8 +11,6 @@ import dev.tailorpo.api.trainer.DiffusionPolicy.Branch;
 import dev.tailorpo.api.trainer.PreferencePair;
 import dev.tailorpo.api.trainer.TrainingContext;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,8 +37,7 @@ public final class PairObjective {
     /** The mean DPO loss of {@code pairs}, a 0-d array with the graph to the trainable weights. */
     public NDArray loss(TrainingContext ctx, List<PreferencePair> pairs) {
         DiffusionPolicy policy = ctx.policy();
-        Map<Integer, List<PreferencePair>> byStep = new LinkedHashMap<>();
-        pairs.forEach(p -> byStep.computeIfAbsent(p.stepIndex(), k -> new ArrayList<>()).add(p));
+        Map<Integer, List<PreferencePair>> byStep = Minibatches.byStep(pairs, PreferencePair::stepIndex);
         NDList losses = new NDList();
         double preferred = 0;
         double ratioW = 0;
@@ -67,13 +63,10 @@ public final class PairObjective {
 
     /** Log-probabilities of one step's pairs under the policy (with graph) and the reference. */
     public static LogProbs logProbs(DiffusionPolicy policy, int stepIndex, List<PreferencePair> pairs, NDManager scratch) {
-        Conditioning c = pairs.get(0).condition();
-        for (int i = 1; i < pairs.size(); i++) {
-            c = c.concat(pairs.get(i).condition());
-        }
-        NDArray w = stack(scratch, pairs, PreferencePair::preferred);
-        NDArray l = stack(scratch, pairs, PreferencePair::dispreferred);
-        NDArray fromW = stack(scratch, pairs, PreferencePair::fromPreferred);
+        Conditioning c = Minibatches.conditions(pairs, PreferencePair::condition);
+        NDArray w = Minibatches.stack(scratch, pairs, PreferencePair::preferred);
+        NDArray l = Minibatches.stack(scratch, pairs, PreferencePair::dispreferred);
+        NDArray fromW = Minibatches.stack(scratch, pairs, PreferencePair::fromPreferred);
         if (pairs.stream().allMatch(PreferencePair::sharesState)) {
             Gaussian pol = policy.transition(c, fromW, stepIndex, Branch.POLICY);
             Gaussian ref = policy.transition(c, fromW, stepIndex, Branch.REFERENCE);
@@ -81,7 +74,7 @@ public final class PairObjective {
         }
         // different starting states (D3PO): one batch of 2n transitions, winners first
         int n = pairs.size();
-        NDArray from = fromW.concat(stack(scratch, pairs, PreferencePair::fromDispreferred), 0);
+        NDArray from = fromW.concat(Minibatches.stack(scratch, pairs, PreferencePair::fromDispreferred), 0);
         Conditioning cc = c.concat(c);
         NDArray next = w.concat(l, 0);
         NDArray pol = policy.transition(cc, from, stepIndex, Branch.POLICY).logProb(next);
@@ -89,16 +82,6 @@ public final class PairObjective {
         NDList polParts = pol.split(new long[] {n}, 0);
         NDList refParts = ref.split(new long[] {n}, 0);
         return new LogProbs(polParts.get(0), refParts.get(0), polParts.get(1), refParts.get(1));
-    }
-
-    /** The parts stacked into one batch owned by {@code scratch}, so that later ops land there too. */
-    private static NDArray stack(NDManager scratch, List<PreferencePair> pairs,
-                                 java.util.function.Function<PreferencePair, NDArray> part) {
-        NDList list = new NDList();
-        pairs.forEach(p -> list.add(part.apply(p)));
-        NDArray out = NDArrays.concat(list, 0);
-        out.attach(scratch);
-        return out;
     }
 
     /** log pi and log pi_ref of the preferred (w) and dispreferred (l) transitions, each (N). */

@@ -2,14 +2,12 @@ package dev.tailorpo.trainers.methods;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.tailorpo.api.ConfigException;
 import dev.tailorpo.api.tensor.Scalars;
 import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.Experience;
 import dev.tailorpo.api.trainer.MethodSettings;
-import dev.tailorpo.api.trainer.PolicyStep;
 import dev.tailorpo.api.trainer.PreferencePair;
 import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.api.trainer.TrainingContext;
@@ -88,66 +86,63 @@ public final class TailorPO implements TrainingMethod<PreferencePair> {
             }
         }
         NDManager keep = ctx.manager();
-        int b = prompts.size();
-        Shape shape = new Shape(b).addAll(policy.sampleShape());
         Conditioning c = policy.encode(prompts, keep);
-        NDArray x = ctx.noise(keep, shape, INITIAL);
-        List<PreferencePair> pairs = new ArrayList<>();
-        List<Integer> trained = new ArrayList<>(new TreeSet<>(settings.trainSteps()));
-        long accepted = 0;
-        long guided = 0;
-        for (int i = 0; i < policy.steps(); i++) {
-            try (NDManager scope = keep.newSubManager()) {
-                x.attach(scope);   // the old state is freed with the scope; pairs keep copies
-                NDArray next;
-                if (settings.trainSteps().contains(i)) {
-                    PolicyStep step = policy.step(c, x, i, ctx.noise(scope, shape, CANDIDATE, i, 0));
-                    NDArray[] cand = {step.next(), step.gaussian().sample(ctx.noise(scope, shape, CANDIDATE, i, 1))};
-                    StepwiseReward sr = ctx.stepwiseReward();
-                    float[][] r = {sr.score(c, cand[0], i + 1), sr.score(c, cand[1], i + 1)};
-                    int[] winner = new int[b];
-                    for (int row = 0; row < b; row++) {
-                        winner[row] = r[1][row] > r[0][row] ? 1 : 0;
-                    }
-                    NDArray w = pick(cand, winner, 0);
-                    NDArray l = pick(cand, winner, 1);
-                    if (settings.guidance()) {
-                        int k = trained.indexOf(i);
-                        float[] rw = new float[b];
-                        for (int row = 0; row < b; row++) {
-                            rw[row] = r[winner[row]][row];
-                        }
-                        Guided g = guide(sr, c, w, rw, i + 1, settings.eta(k, trained.size()));
-                        w = g.samples;
-                        accepted += g.accepted;
-                        guided += b;
-                    }
-                    for (int row = 0; row < b; row++) {
-                        if (r[0][row] != r[1][row]) {          // a tie gives no pair
-                            NDArray xt = keepRow(x, row, keep);
-                            pairs.add(new PreferencePair(c.select(row), i, xt, keepRow(w, row, keep), xt,
-                                    keepRow(l, row, keep)));
-                        }
-                    }
-                    next = w;
-                } else {
-                    next = policy.step(c, x, i, ctx.noise(scope, shape, CANDIDATE, i, 0)).next();
-                }
-                next.attach(keep);
-                x = next;
+        Round round = new Round();
+        NDArray x0 = ctx.noise(keep, Rollouts.batchShape(policy, prompts.size()), INITIAL);
+        NDArray x = Rollouts.denoise(ctx, x0, (scope, i, xt) -> settings.trainSteps().contains(i)
+                ? trainedStep(ctx, c, xt, i, scope, round)
+                : Rollouts.candidates(ctx, c, xt, i, 1, scope, CANDIDATE)[0]);
+        if (settings.guidance() && round.guided > 0) {
+            ctx.metric("tailorpo_g/accepted_fraction", (double) round.accepted / round.guided);
+        }
+        ctx.metric("pairs", round.pairs.size());
+        return new Experience<>(round.pairs, Rollouts.finalRewards(ctx, x, prompts));
+    }
+
+    /** What the trained steps of one rollout produced. */
+    private static final class Round {
+        final List<PreferencePair> pairs = new ArrayList<>();
+        long accepted;
+        long guided;
+    }
+
+    /**
+     * A trained step: two candidates from x, ranked by the step-wise reward at the next step (with
+     * TailorPO-G's guided winner); records the pairs and returns the winners, which continue.
+     */
+    private NDArray trainedStep(TrainingContext ctx, Conditioning c, NDArray x, int i, NDManager scope, Round round) {
+        NDManager keep = ctx.manager();
+        int b = c.size();
+        NDArray[] cand = Rollouts.candidates(ctx, c, x, i, 2, scope, CANDIDATE);
+        StepwiseReward sr = ctx.stepwiseReward();
+        float[][] r = {sr.score(c, cand[0], i + 1), sr.score(c, cand[1], i + 1)};
+        int[] winner = new int[b];
+        int[] loser = new int[b];
+        for (int row = 0; row < b; row++) {
+            winner[row] = r[1][row] > r[0][row] ? 1 : 0;
+            loser[row] = 1 - winner[row];
+        }
+        NDArray w = Rollouts.pick(cand, winner);
+        NDArray l = Rollouts.pick(cand, loser);
+        if (settings.guidance()) {
+            List<Integer> trained = new ArrayList<>(new TreeSet<>(settings.trainSteps()));
+            float[] rw = new float[b];
+            for (int row = 0; row < b; row++) {
+                rw[row] = r[winner[row]][row];
+            }
+            Guided g = guide(sr, c, w, rw, i + 1, settings.eta(trained.indexOf(i), trained.size()));
+            w = g.samples;
+            round.accepted += g.accepted;
+            round.guided += b;
+        }
+        for (int row = 0; row < b; row++) {
+            if (r[0][row] != r[1][row]) {          // a tie gives no pair
+                NDArray xt = Rollouts.keepRow(x, row, keep);
+                round.pairs.add(new PreferencePair(c.select(row), i, xt, Rollouts.keepRow(w, row, keep), xt,
+                        Rollouts.keepRow(l, row, keep)));
             }
         }
-        if (settings.guidance() && guided > 0) {
-            ctx.metric("tailorpo_g/accepted_fraction", (double) accepted / guided);
-        }
-        ctx.metric("pairs", pairs.size());
-        float[] finals;
-        try (NDManager scope = keep.newSubManager()) {
-            NDArray images = policy.toImages(x);
-            images.attach(scope);
-            finals = ctx.reward().score(images, prompts);
-        }
-        return new Experience<>(pairs, finals);
+        return w;
     }
 
     @Override
@@ -175,22 +170,6 @@ public final class TailorPO implements TrainingMethod<PreferencePair> {
                 accepted++;
             }
         }
-        return new Guided(pick(new NDArray[] {w, plus}, choose, 0), accepted);
-    }
-
-    /** Row-wise selection: row r comes from {@code options[choice[r] ^ flip]}. */
-    private static NDArray pick(NDArray[] options, int[] choice, int flip) {
-        ai.djl.ndarray.NDList rows = new ai.djl.ndarray.NDList();
-        for (int r = 0; r < choice.length; r++) {
-            rows.add(options[choice[r] ^ flip].get(r + ":" + (r + 1)));
-        }
-        return ai.djl.ndarray.NDArrays.concat(rows, 0);
-    }
-
-    /** One row (1, ...) copied into {@code keep}, to outlive the step's scope. */
-    private static NDArray keepRow(NDArray x, int row, NDManager keep) {
-        NDArray r = x.get(row + ":" + (row + 1)).duplicate();
-        r.attach(keep);
-        return r;
+        return new Guided(Rollouts.pick(new NDArray[] {w, plus}, choose), accepted);
     }
 }
