@@ -78,21 +78,11 @@ final class TrainRewardCommand implements Command {
         }
         CriticTrainingSettings s = CriticTrainingSettings.defaults(kind);
         try {
-            if (line.hasOption("steps")) {
-                s = s.withSteps(positive(line, "steps"));
-            }
-            if (line.hasOption("batch")) {
-                s = s.withBatch(positive(line, "batch"));
-            }
-            if (line.hasOption("seed")) {
-                s = s.withSeed(longValue(line, "seed"));
-            }
-            if (line.hasOption("lr")) {
-                s = s.withLr(doubleValue(line, "lr"));
-            }
-            if (line.hasOption("eval-samples")) {
-                s = s.withEvalSamples(positive(line, "eval-samples"));
-            }
+            s = s.withSteps(OptionValues.positive(line, "steps", s.steps()))
+                    .withBatch(OptionValues.positive(line, "batch", s.batch()))
+                    .withSeed(OptionValues.longValue(line, "seed", s.seed()))
+                    .withLr(OptionValues.doubleValue(line, "lr", s.lr()))
+                    .withEvalSamples(OptionValues.positive(line, "eval-samples", s.evalSamples()));
         } catch (dev.tailorpo.api.ConfigException e) {
             throw new UsageException(e.getMessage());
         }
@@ -109,31 +99,5 @@ final class TrainRewardCommand implements Command {
         r.metrics().forEach((k, v) -> context.out().printf(Locale.ROOT, "  %-34s %.4f%n", k, v));
         context.out().println("model: " + CliContext.display(out));
         return ExitCodes.OK;
-    }
-
-    private static int positive(CommandLine line, String option) {
-        long v = longValue(line, option);
-        if (v <= 0 || v > Integer.MAX_VALUE) {
-            throw new UsageException("--" + option + " must be a positive integer, got '" + line.getOptionValue(option) + "'");
-        }
-        return (int) v;
-    }
-
-    private static long longValue(CommandLine line, String option) {
-        String text = line.getOptionValue(option);
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + option + ": expected an integer, got '" + text + "'");
-        }
-    }
-
-    private static double doubleValue(CommandLine line, String option) {
-        String text = line.getOptionValue(option);
-        try {
-            return Double.parseDouble(text.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + option + ": expected a number, got '" + text + "'");
-        }
     }
 }

@@ -17,9 +17,6 @@ import dev.tailorpo.api.trainer.TrainerProvider;
 import dev.tailorpo.api.trainer.TrainingMethod;
 import dev.tailorpo.diffusion.io.AtomicFiles;
 import dev.tailorpo.diffusion.io.PromptFile;
-import dev.tailorpo.diffusion.lora.Lora;
-import dev.tailorpo.diffusion.pipeline.DiffusionModel;
-import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.eval.cli.BuildInfo;
 import dev.tailorpo.eval.config.ConfigLoader;
 import dev.tailorpo.trainers.engine.PreferenceTrainer;
@@ -118,11 +115,8 @@ public final class TrainingJob {
         TrainingMethod<?> method = r.trainer.create(r.settings);
         try (NDManager manager = NDManager.newBaseManager(device);
              RewardModel reward = r.reward.create(r.rewardContext)) {
-            DiffusionModel model = DiffusionModel.load(r.model, manager);
-            Lora lora = Lora.attach(model.unet(), config.lora().toConfig(), manager, config.seed());
-            // every method's Gaussian policy is the DDIM step with eta, whatever scheduler the snapshot names
-            GuidedPolicy policy = new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
-                    config.sampling().toSettings(), lora);
+            GuidedPolicy policy = GuidedPolicy.load(r.model, config.sampling().toSettings(), config.lora().toConfig(),
+                    config.seed(), manager);
             new PreferenceTrainer(policy, reward, method, r.settings.getDouble("lr"), config.engine(), r.promptList,
                     config.seed(), run, manager).run(listener);
         }

@@ -8,7 +8,10 @@ import dev.tailorpo.api.ConfigException;
  * @param promptsPerIteration prompts rolled out per iteration (the paper's batch: 2)
  * @param sampleBudget final images to generate in the whole run (the paper: 10,000)
  * @param minibatchSize training samples per forward/backward pass (gradients accumulate over the
- *     minibatches of an iteration, then one optimizer step); 0 = all of them at once
+ *     minibatches of an update); 0 = all of an update's samples at once
+ * @param updatesPerIteration optimizer steps per iteration: the iteration's shuffled samples are
+ *     split into this many groups, one AdamW step each (ddpo-pytorch takes several per round of
+ *     rollouts, which is what moves PPO's ratio away from 1); capped by the number of samples
  * @param weightDecay AdamW's decoupled weight decay
  * @param beta1 AdamW's first-moment decay
  * @param beta2 AdamW's second-moment decay
@@ -17,13 +20,14 @@ import dev.tailorpo.api.ConfigException;
  * @param checkpointEvery iterations between checkpoints
  * @param keepCheckpoints how many checkpoints to keep
  */
-public record EngineConfig(int promptsPerIteration, int sampleBudget, int minibatchSize, double weightDecay,
-                           double beta1, double beta2, double eps, double gradClip, int checkpointEvery,
-                           int keepCheckpoints) {
+public record EngineConfig(int promptsPerIteration, int sampleBudget, int minibatchSize, int updatesPerIteration,
+                           double weightDecay, double beta1, double beta2, double eps, double gradClip,
+                           int checkpointEvery, int keepCheckpoints) {
     public EngineConfig {
-        if (promptsPerIteration < 1 || sampleBudget < 1 || minibatchSize < 0 || checkpointEvery < 1 || keepCheckpoints < 1) {
-            throw new ConfigException("engine: prompts_per_iteration, sample_budget, checkpoint_every and keep_checkpoints"
-                    + " must be >= 1 and minibatch_size >= 0");
+        if (promptsPerIteration < 1 || sampleBudget < 1 || minibatchSize < 0 || updatesPerIteration < 1
+                || checkpointEvery < 1 || keepCheckpoints < 1) {
+            throw new ConfigException("engine: prompts_per_iteration, sample_budget, updates_per_iteration, "
+                    + "checkpoint_every and keep_checkpoints must be >= 1 and minibatch_size >= 0");
         }
         if (!(gradClip > 0)) {
             throw new ConfigException("engine: grad_clip must be > 0, got " + gradClip);
@@ -31,10 +35,10 @@ public record EngineConfig(int promptsPerIteration, int sampleBudget, int miniba
     }
 
     /**
-     * The paper's settings: 2 prompts, 10,000 samples, AdamW (0.9, 0.999, 1e-8, wd 1e-4), clip 1;
+     * The paper's settings: 2 prompts, 10,000 samples, one update per iteration, AdamW (0.9, 0.999, 1e-8, wd 1e-4), clip 1;
      * a checkpoint every 50 iterations, the last 2 kept.
      */
     public static EngineConfig defaults() {
-        return new EngineConfig(2, 10_000, 0, 1e-4, 0.9, 0.999, 1e-8, 1.0, 50, 2);
+        return new EngineConfig(2, 10_000, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 50, 2);
     }
 }

@@ -155,29 +155,17 @@ public final class PreferenceTrainer {
         AtomicFiles.writeString(run.doneMarker(), "iterations " + iteration + "\nsamples " + samples + "\n");
     }
 
-    /** One iteration of a method with sample type S: collect, accumulate, step. */
+    /**
+     * One iteration of a method with sample type S: collect, then for each of the iteration's
+     * {@code updates_per_iteration} groups of samples accumulate the gradient over minibatches,
+     * clip and step.
+     */
     private <S> Map<String, Object> iterate(TrainingMethod<S> m, EngineContext ctx, List<String> batch,
                                             Map<String, Param> params, AdamW optimizer) {
         Experience<S> exp = m.collect(ctx, batch);
         List<S> samples = new ArrayList<>(exp.samples());
         Collections.shuffle(samples, new java.util.Random(ctx.random(SHUFFLE).nextLong()));
         int total = samples.size();
-        int size = config.minibatchSize() == 0 ? Math.max(1, total) : config.minibatchSize();
-        double lossSum = 0;
-        for (int start = 0; start < total; start += size) {
-            List<S> mb = samples.subList(start, Math.min(total, start + size));
-            try (NDManager scratch = ctx.manager().newSubManager()) {
-                ctx.setScratch(scratch);
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray loss = m.loss(ctx, mb);
-                    lossSum += loss.getFloat() * mb.size();
-                    // the mean over all of the iteration's samples, whatever the minibatching
-                    gc.backward(Scalars.mul(loss, (double) mb.size() / total));
-                }
-            } finally {
-                ctx.setScratch(ctx.manager());
-            }
-        }
         Map<String, Object> out = new LinkedHashMap<>();
         float[] r = exp.finalRewards();
         out.put("images", r.length);
@@ -185,11 +173,47 @@ public final class PreferenceTrainer {
         out.put("reward_std", std(r));
         out.put("train_samples", total);
         if (total == 0) {
-            optimizer.zeroGradients();
             out.put("loss", Double.NaN);
             out.put("grad_norm", 0.0);
             return out;
         }
+        int updates = Math.min(config.updatesPerIteration(), total);
+        double lossSum = 0;
+        double normSum = 0;
+        for (int u = 0; u < updates; u++) {
+            List<S> group = samples.subList(u * total / updates, (u + 1) * total / updates);
+            lossSum += accumulate(m, ctx, group);
+            normSum += step(ctx, params, optimizer);
+        }
+        out.put("loss", lossSum / total);
+        out.put("grad_norm", normSum / updates);
+        return out;
+    }
+
+    /** Accumulates the gradient of the group's mean loss over minibatches; returns the summed loss. */
+    private <S> double accumulate(TrainingMethod<S> m, EngineContext ctx, List<S> group) {
+        int n = group.size();
+        int size = config.minibatchSize() == 0 ? n : config.minibatchSize();
+        double lossSum = 0;
+        for (int start = 0; start < n; start += size) {
+            List<S> mb = group.subList(start, Math.min(n, start + size));
+            try (NDManager scratch = ctx.manager().newSubManager()) {
+                ctx.setScratch(scratch);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray loss = m.loss(ctx, mb);
+                    lossSum += loss.getFloat() * mb.size();
+                    // the mean over the group's samples, whatever the minibatching
+                    gc.backward(Scalars.mul(loss, (double) mb.size() / n));
+                }
+            } finally {
+                ctx.setScratch(ctx.manager());
+            }
+        }
+        return lossSum;
+    }
+
+    /** Clips the accumulated gradient and takes one AdamW step; returns the norm before clipping. */
+    private double step(EngineContext ctx, Map<String, Param> params, AdamW optimizer) {
         try (NDManager scope = ctx.manager().newSubManager()) {
             double norm = Gradients.clipGlobalNorm(params.values(), config.gradClip(), scope);
             if (!Double.isFinite(norm)) {
@@ -197,10 +221,8 @@ public final class PreferenceTrainer {
                         + ": non-finite gradients in " + Gradients.nonFinite(params, scope) + " (weights not updated)");
             }
             optimizer.step();
-            out.put("loss", lossSum / total);
-            out.put("grad_norm", norm);
+            return norm;
         }
-        return out;
     }
 
     private List<String> drawPrompts(SplittableRandom r) {

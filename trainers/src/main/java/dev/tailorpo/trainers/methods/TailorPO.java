@@ -3,7 +3,6 @@ package dev.tailorpo.trainers.methods;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.ConfigException;
-import dev.tailorpo.api.tensor.Scalars;
 import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.Experience;
@@ -153,13 +152,10 @@ public final class TailorPO implements TrainingMethod<PreferencePair> {
     /** The guided preferred samples of one trained step and how many were accepted. */
     private record Guided(NDArray samples, int accepted) {}
 
-    /**
-     * x+ = x^w + 2 eta delta grad r(x^w): the step that lowers (r(x^w) + delta - r(x))^2 at x^w;
-     * kept per row only where it raises the step-wise reward.
-     */
+    /** x+ of {@link RewardGuidance}, kept per row only where it raises the step-wise reward. */
     private Guided guide(StepwiseReward sr, Conditioning c, NDArray w, float[] rw, int stepIndex, double eta) {
         StepwiseReward.Gradient g = sr.gradient(c, w, stepIndex, settings.epsConstant());
-        NDArray plus = w.add(Scalars.mul(g.grad(), 2 * eta * settings.delta()));
+        NDArray plus = RewardGuidance.step(w, g.grad(), eta, settings.delta(), 1);
         float[] rPlus = sr.score(c, plus, stepIndex);
         int b = rw.length;
         int[] choose = new int[b];

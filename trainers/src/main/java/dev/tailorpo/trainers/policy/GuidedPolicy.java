@@ -11,12 +11,15 @@ import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.PolicyStep;
 import dev.tailorpo.diffusion.lora.Lora;
+import dev.tailorpo.diffusion.lora.LoraConfig;
+import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.pipeline.GradMode;
 import dev.tailorpo.diffusion.pipeline.PromptEmbeddings;
 import dev.tailorpo.diffusion.pipeline.Sampler;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -37,6 +40,17 @@ public final class GuidedPolicy implements DiffusionPolicy {
         this.settings = settings;
         this.lora = lora;
         this.timesteps = scheduler.timesteps(settings.steps());
+    }
+
+    /**
+     * Loads a diffusers snapshot with fresh LoRA adapters (B = 0, so it starts as the base model).
+     * Every method's Gaussian policy is the DDIM step with eta, whatever scheduler the snapshot names.
+     */
+    public static GuidedPolicy load(Path snapshot, SamplingSettings settings, LoraConfig lora, long seed, NDManager manager) {
+        DiffusionModel model = DiffusionModel.load(snapshot, manager);
+        Lora adapters = Lora.attach(model.unet(), lora, manager, seed);
+        return new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")), settings,
+                adapters);
     }
 
     public DiffusionModel model() {
