@@ -13,6 +13,7 @@ public final class Commands {
                 new VersionCommand(),
                 new PluginsCommand(),
                 new PretrainCommand(),
-                new TrainRewardCommand());
+                new TrainRewardCommand(),
+                new EvalCommand());
     }
 }
