@@ -83,8 +83,9 @@ public record Proportion(int successes, int trials) {
         double denominator = 1 + z2 / n;
         double centre = (p + z2 / (2 * n)) / denominator;
         double half = z / denominator * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-        // clamp the rounding at 0/n and n/n, where the bound is exactly 0 or 1 in exact arithmetic
-        return new Interval(Math.max(0, centre - half), Math.min(1, centre + half));
+        // in exact arithmetic the interval lies in [0, 1] and holds p (its bound is exactly 0 or 1 at
+        // 0/n and n/n); clamp the rounding so that callers can rely on low <= p <= high
+        return new Interval(Math.max(0, Math.min(p, centre - half)), Math.min(1, Math.max(p, centre + half)));
     }
 
     /** A closed interval [low, high]. */

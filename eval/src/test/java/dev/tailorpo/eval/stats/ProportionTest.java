@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProportionTest {
 
@@ -32,6 +33,20 @@ class ProportionTest {
         assertEquals(z2 / (10 + z2), new Proportion(0, 10).wilson95().high(), 1e-15);
         assertEquals(1 - z2 / (100 + z2), new Proportion(100, 100).wilson95().low(), 1e-15);
         assertEquals(1, new Proportion(100, 100).wilson95().high(), 0);
+    }
+
+    @Test
+    void wilsonHoldsTheRateDespiteRounding() {
+        // at n/n the upper bound is 1 only in exact arithmetic; unclamped, it rounds below 1 for
+        // about half of all n, which would put the interval beside its own rate
+        for (int n = 1; n <= 300; n++) {
+            for (int k : new int[] {0, 1, n / 2, n - 1, n}) {
+                Proportion p = new Proportion(Math.max(0, k), n);
+                Proportion.Interval ci = p.wilson95();
+                assertTrue(ci.low() <= p.rate() && p.rate() <= ci.high(), p + " " + ci);
+            }
+        }
+        assertEquals(1, new Proportion(7, 7).wilson95().high(), 0);
     }
 
     @Test
