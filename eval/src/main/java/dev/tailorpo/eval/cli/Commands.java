@@ -14,6 +14,7 @@ public final class Commands {
                 new PluginsCommand(),
                 new PretrainCommand(),
                 new TrainRewardCommand(),
+                new GenerateCommand(),
                 new EvalCommand());
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Generated images as 8-bit RGB pictures and PNG files. */
@@ -21,56 +22,20 @@ public final class Images {
 
     /**
      * A batch (B, 3, H, W) in [0, 1] as B pictures, each channel value v stored as round(255 v)
-     * after clamping to [0, 1] (diffusers' {@code numpy_to_pil}).
+     * clamped to 0..255 (diffusers' {@code numpy_to_pil}), the conversion the pixel rewards use.
      */
     public static List<BufferedImage> toPictures(NDArray batch) {
         long[] s = batch.getShape().getShape();
         if (s.length != 4 || s[1] != 3) {
             throw new InvalidInputException("expected images (B, 3, H, W), got " + batch.getShape());
         }
-        int b = (int) s[0];
         int h = (int) s[2];
         int w = (int) s[3];
+        int size = 3 * h * w;
         float[] v = batch.toFloatArray();
-        List<BufferedImage> out = new ArrayList<>(b);
-        int plane = h * w;
-        for (int i = 0; i < b; i++) {
-            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            int base = i * 3 * plane;
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int p = y * w + x;
-                    int r = to8(v[base + p]);
-                    int g = to8(v[base + plane + p]);
-                    int bl = to8(v[base + 2 * plane + p]);
-                    img.setRGB(x, y, (r << 16) | (g << 8) | bl);
-                }
-            }
-            out.add(img);
-        }
-        return out;
-    }
-
-    private static int to8(float v) {
-        float c = Float.isNaN(v) ? 0f : Math.max(0f, Math.min(1f, v));
-        return Math.round(c * 255f);
-    }
-
-    /** {@code image} enlarged {@code factor} times by nearest neighbour (each pixel a square block). */
-    public static BufferedImage upscale(BufferedImage image, int factor) {
-        if (factor < 1) {
-            throw new InvalidInputException("upscale factor must be >= 1, got " + factor);
-        }
-        if (factor == 1) {
-            return image;
-        }
-        int w = image.getWidth();
-        int h = image.getHeight();
-        BufferedImage out = new BufferedImage(w * factor, h * factor, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h * factor; y++) {
-            for (int x = 0; x < w * factor; x++) {
-                out.setRGB(x, y, image.getRGB(x / factor, y / factor));
-            }
+        List<BufferedImage> out = new ArrayList<>((int) s[0]);
+        for (int i = 0; i < s[0]; i++) {
+            out.add(dev.tailorpo.rewards.image.Images.toRgb(Arrays.copyOfRange(v, i * size, (i + 1) * size), h, w));
         }
         return out;
     }
