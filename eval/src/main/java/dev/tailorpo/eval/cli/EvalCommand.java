@@ -50,7 +50,7 @@ final class EvalCommand implements Command {
 
     @Override
     public String summary() {
-        return "Score checkpoints with rewards on prompt sets and tabulate mean, SE and N";
+        return "Score checkpoints with rewards on prompt sets, with tables";
     }
 
     @Override

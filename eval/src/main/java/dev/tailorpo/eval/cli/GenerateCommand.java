@@ -41,7 +41,7 @@ final class GenerateCommand implements Command {
 
     @Override
     public String summary() {
-        return "Generate images from prompts, with the base model or a LoRA checkpoint";
+        return "Generate images for prompts with the base model or a checkpoint";
     }
 
     @Override
@@ -70,7 +70,7 @@ final class GenerateCommand implements Command {
                         .desc("A prompt; repeatable").build())
                 .addOption(Option.builder().longOpt(PROMPTS).hasArg().argName("FILE")
                         .desc("A file of prompts, one a line (blank lines and # comments skipped), or a JSON array; "
-                                + "taken after any --prompt").build())
+                                + "repeatable; taken after any --prompt").build())
                 .addOption(Option.builder().longOpt(N).hasArg().argName("N")
                         .desc("Images per prompt (default " + DEFAULT_N + ")").build())
                 .addOption(Option.builder().longOpt(LORA).hasArg().argName("PATH")

@@ -53,8 +53,8 @@ final class SamplingOptions {
                 .addOption(Option.builder().longOpt(ETA).hasArg().argName("ETA")
                         .desc("DDIM eta: 0 deterministic, 1 DDPM-like (default " + fmt(DEFAULT_ETA) + ")").build())
                 .addOption(Option.builder().longOpt(BATCH).hasArg().argName("B")
-                        .desc("Images per UNet batch (default " + DEFAULT_BATCH + "; twice as many rows are run "
-                                + "with guidance); does not change the images").build());
+                        .desc("Images per UNet batch (default " + DEFAULT_BATCH + "; twice as many rows with "
+                                + "guidance); each image's noise does not depend on it").build());
     }
 
     static SamplingSettings settings(CommandLine line) {
