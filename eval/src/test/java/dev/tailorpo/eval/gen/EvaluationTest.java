@@ -93,7 +93,9 @@ class EvaluationTest {
         List<ScoreRecord> first = records();
         // 4 runs x 3 prompts x 2 images x 2 rewards
         assertEquals(48, first.size());
+        int arrays = manager.getManagedArrays().size();
         assertEquals(first, evaluate(new ArrayList<>()), "a second evaluation gives the same numbers");
+        assertEquals(arrays, manager.getManagedArrays().size(), "every batch and adapter scope was closed");
 
         // a zero LoRA changes nothing, so on the same noise it scores exactly as the base model
         Iterator<ScoreRecord> base = first.stream().filter(r -> r.model().equals("base")).iterator();
