@@ -1,5 +1,6 @@
 package dev.tailorpo.eval.cli;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -12,6 +13,8 @@ import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 import dev.tailorpo.eval.gen.EvalFolder;
 import dev.tailorpo.eval.gen.EvalModel;
 import dev.tailorpo.eval.gen.Evaluation;
+import dev.tailorpo.eval.gen.ImageKey;
+import dev.tailorpo.eval.gen.ModelGrids;
 import dev.tailorpo.eval.gen.PromptFile;
 import dev.tailorpo.eval.gen.ScoreRecord;
 import dev.tailorpo.eval.gen.ScoreTables;
@@ -40,6 +43,8 @@ final class EvalCommand implements Command {
     static final String N = "n";
     static final String OUT = "out";
     static final int DEFAULT_N = 4;
+    /** Prompts (columns) in the comparison grid of each set. */
+    static final int GRID_PROMPTS = 8;
     static final List<String> DEFAULT_REWARDS = List.of("shapes-aesthetic", "shapes-alignment");
     static final List<String> DEFAULT_PROMPTS = List.of("data/prompts/shapes_train.txt", "data/prompts/shapes_unseen.txt");
 
@@ -73,8 +78,9 @@ final class EvalCommand implements Command {
                 + "per prompt set table_<set>.md, .csv and .tex with a row per model and a column per reward, each "
                 + "cell the mean ± standard error (N images), best in bold; for a model with several runs the mean "
                 + "and SE are over runs (the seed as the unit), and table_<set>_per_image.* gives the same pooled "
-                + "over all images; summary.md holds every table; eval.json the settings. The seed-pooled tables "
-                + "are also printed.\n\n"
+                + "over all images; grid_<set>.png shows image 0 of the set's first " + GRID_PROMPTS + " prompts, a "
+                + "row per model (its first run); summary.md holds every table; eval.json the settings. The "
+                + "seed-pooled tables are also printed.\n\n"
                 + "Defaults: rewards " + String.join(", ", DEFAULT_REWARDS) + "; prompt sets "
                 + String.join(" and ", DEFAULT_PROMPTS) + " (in the TailorPO-J folder); " + DEFAULT_N
                 + " images per prompt; sampling as in 'tailor generate' (" + SamplingOptions.DEFAULT_STEPS
@@ -150,6 +156,7 @@ final class EvalCommand implements Command {
                 long total = evaluation.images(models, sets);
                 try (Progress progress = Progress.start("eval", total, 0, context.err(), settings.batchSize())) {
                     String[] current = {""};
+                    ModelGrids grids = new ModelGrids(GRID_PROMPTS);
                     records = evaluation.run(models, sets, root, folder, new Evaluation.Listener() {
                         @Override
                         public void onRun(EvalModel m, int run, Path lora) {
@@ -159,11 +166,17 @@ final class EvalCommand implements Command {
                         }
 
                         @Override
+                        public void onImages(EvalModel m, int run, PromptFile set, List<ImageKey> keys, NDArray images) {
+                            grids.accept(m, run, set, keys, images);
+                        }
+
+                        @Override
                         public void onBatch(long done, long all) {
                             folder.flush();
                             progress.update(done, current[0]);
                         }
                     });
+                    grids.write(out);
                 }
                 List<ScoreTables.Entry> tables = ScoreTables.build(records, models.stream().map(EvalModel::label).toList(),
                         infos, sets.stream().map(PromptFile::name).toList());

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  *   <li>{@code table_<set>.md}, {@code .csv}, {@code .tex}: per prompt set, the model x reward table
  *       of mean ± SE (N), seed as the unit for multi-run models; {@code table_<set>_per_image.*} the
  *       same with all images pooled, when some model has several runs;</li>
- *   <li>{@value #SUMMARY}: every table in one Markdown page, with how it was made.</li>
+ *   <li>{@value #SUMMARY}: every table in one Markdown page, with how it was made (and the
+ *       {@code grid_<set>.png} images, when present).</li>
  * </ul>
  *
  * <p>Every file is created new: nothing that exists is ever overwritten.
@@ -82,6 +83,11 @@ public final class EvalFolder implements Consumer<ScoreRecord>, AutoCloseable {
             summary.append("\n## ").append(e.promptSet())
                     .append(images ? ": all images pooled (SE over images)" : "").append("\n\n")
                     .append(e.table().toMarkdown().strip()).append("\n");
+            String grid = "grid_" + fileSafe(e.promptSet()) + ".png";
+            if (!images && Files.isRegularFile(dir.resolve(grid))) {
+                summary.append("\n![Image 0 of the first prompts of ").append(e.promptSet()).append(", a row per model](")
+                        .append(grid).append(")\n");
+            }
         }
         files.add(writeNew(SUMMARY, summary.toString()));
         return files;

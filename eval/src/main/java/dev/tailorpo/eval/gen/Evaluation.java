@@ -1,5 +1,6 @@
 package dev.tailorpo.eval.gen;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.TailorException;
@@ -52,6 +53,12 @@ public final class Evaluation {
     public interface Listener {
         /** Before a model run starts generating (run is 0-based; {@code lora} is null for the base model). */
         default void onRun(EvalModel model, int run, Path lora) {}
+
+        /**
+         * Each batch's images before they are freed (e.g. to keep some for a grid), {@code images}
+         * (B, 3, H, W) in [0, 1] with row r for {@code keys.get(r)}.
+         */
+        default void onImages(EvalModel model, int run, PromptFile set, List<ImageKey> keys, NDArray images) {}
 
         /** After each scored batch; counts are over the whole evaluation. */
         default void onBatch(long imagesDone, long imagesTotal) {}
@@ -123,8 +130,10 @@ public final class Evaluation {
                     Lora attached = lora == null ? null : LoraWeights.attach(model, lora, adapters);
                     try {
                         for (PromptFile set : sets) {
-                            score(generator, m.label(), run, lora, set, manager, out, batch -> {
-                                done[0] += batch;
+                            final int r = run;
+                            score(generator, m.label(), run, lora, set, manager, out, (keys, images) -> {
+                                listener.onImages(m, r, set, keys, images);
+                                done[0] += keys.size();
                                 listener.onBatch(done[0], total);
                             });
                         }
@@ -140,7 +149,7 @@ public final class Evaluation {
     }
 
     private void score(ImageGenerator generator, String label, int run, Path lora, PromptFile set, NDManager manager,
-                       Consumer<ScoreRecord> out, java.util.function.IntConsumer scored) {
+                       Consumer<ScoreRecord> out, ImageGenerator.BatchSink scored) {
         String checkpoint = lora == null ? EvalModel.BASE : lora.toString();
         List<ImageKey> keys = ImageGenerator.keys(set.prompts(), settings.imagesPerPrompt());
         generator.generate(keys, settings.batchSize(), manager, (batch, images) -> {
@@ -162,7 +171,7 @@ public final class Evaluation {
                             k.imageIndex(), settings.seed(), id, s[r]));
                 }
             }
-            scored.accept(batch.size());
+            scored.accept(batch, images);
         });
     }
 

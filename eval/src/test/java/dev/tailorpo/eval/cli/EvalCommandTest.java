@@ -58,9 +58,13 @@ class EvalCommandTest {
         List<ScoreRecord> records = ScoreRecord.read(out.resolve("scores.jsonl"));
         assertEquals(8, records.size());
         assertEquals("test-channel", records.get(0).reward());
-        for (String f : List.of("eval.json", "summary.md", "table_tiny_set.md", "table_tiny_set.csv", "table_tiny_set.tex")) {
+        for (String f : List.of("eval.json", "summary.md", "table_tiny_set.md", "table_tiny_set.csv", "table_tiny_set.tex",
+                "grid_tiny_set.png")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
+        assertTrue(Files.readString(out.resolve("summary.md")).contains("(grid_tiny_set.png)"));
+        java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(out.resolve("grid_tiny_set.png").toFile());
+        assertTrue(grid.getWidth() > 2 * 128 && grid.getHeight() > 2 * 128, "2 models x 2 prompts, x4");
         // never into a folder that holds results
         Result again = tailor(args);
         assertEquals(2, again.code());
