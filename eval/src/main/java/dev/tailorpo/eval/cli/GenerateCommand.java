@@ -92,8 +92,9 @@ final class GenerateCommand implements Command {
         Path modelDir = SamplingOptions.model(line);
         Path lora = line.hasOption(LORA) ? LoraWeights.resolve(Path.of(line.getOptionValue(LORA)).toAbsolutePath().normalize())
                 : null;
-        Path out = line.hasOption(OUT) ? OutputFolder.requireEmpty(Path.of(line.getOptionValue(OUT)))
-                : OutputFolder.fresh(CliContext.home().resolve("runs").resolve("generate"));
+        // a named folder is checked (and made) first; a fresh one once the model has loaded
+        Path given = line.hasOption(OUT) ? OutputFolder.requireEmpty(Path.of(line.getOptionValue(OUT))) : null;
+        Path out;
 
         ImageFolder.Written written;
         try (NDManager root = NDManager.newBaseManager(context.device())) {
@@ -102,6 +103,7 @@ final class GenerateCommand implements Command {
                 LoraWeights.attach(model, lora, root);
             }
             ImageGenerator generator = new ImageGenerator(model, settings, seed);
+            out = given != null ? given : OutputFolder.fresh(CliContext.home().resolve("runs").resolve("generate"));
             int total = prompts.size() * n;
             try (Progress progress = Progress.start("generate", total, 0, context.err(), Math.max(1, batch))) {
                 written = ImageFolder.write(generator, prompts, n, batch, out, root,

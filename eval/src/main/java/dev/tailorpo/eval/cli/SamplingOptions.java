@@ -85,6 +85,10 @@ final class SamplingOptions {
                     ? " has no model_index.json (not a diffusers snapshot)" : " does not exist")
                     + (line.hasOption(MODEL) ? "" : "; train it with 'tailor pretrain' or pass --model DIR"));
         }
+        if (!line.hasOption(MODEL) && !Files.isRegularFile(dir.resolve("unet").resolve("diffusion_pytorch_model.safetensors"))) {
+            throw new ConfigException("the default model " + CliContext.display(dir) + " has no trained weights yet "
+                    + "(unet/diffusion_pytorch_model.safetensors): train it with 'tailor pretrain' or pass --model DIR");
+        }
         return dir;
     }
 
