@@ -2,19 +2,26 @@ package dev.tailorpo.eval.report;
 
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.eval.stats.Estimate;
+import dev.tailorpo.eval.stats.Proportion;
 
 /**
- * One cell of a {@link Table}: either a reported number (an {@link Estimate}, printed as mean ± SE
- * with its N) or plain text, e.g. "n/a" where a method was not trained on that reward, or a
- * t-test's verdict. Keeping the estimate itself, not its printed form, lets each format print it
- * its own way (CSV at full precision in separate columns, LaTeX in math mode) and lets the table
- * find the best cell from the unrounded means.
+ * One cell of a {@link Table}: a reported mean (an {@link Estimate}, printed as mean ± SE with its
+ * N), a rate (a {@link Proportion}, printed with its Wilson 95% interval and count, as Table 1's
+ * "fraction whose step-wise reward rises"), or plain text, e.g. "n/a" where a method was not
+ * trained on that reward. Keeping the statistic itself, not its printed form, lets each format
+ * print it its own way (CSV at full precision in separate columns, LaTeX in math mode) and lets
+ * the table find the best cell from unrounded values.
  */
-public sealed interface Cell permits Cell.Value, Cell.Text {
+public sealed interface Cell permits Cell.Value, Cell.Rate, Cell.Text {
 
     /** A cell showing {@code estimate}. */
     static Cell of(Estimate estimate) {
         return new Value(estimate);
+    }
+
+    /** A cell showing the rate of {@code proportion} with its Wilson 95% interval. */
+    static Cell of(Proportion proportion) {
+        return new Rate(proportion);
     }
 
     /** A cell showing {@code text} verbatim (escaped by each format). */
@@ -27,11 +34,20 @@ public sealed interface Cell permits Cell.Value, Cell.Text {
         return new Text("");
     }
 
-    /** A reported number. */
+    /** A reported mean. */
     record Value(Estimate estimate) implements Cell {
         public Value {
             if (estimate == null) {
                 throw new InvalidInputException("a table cell needs an estimate; use Cell.empty() for none");
+            }
+        }
+    }
+
+    /** A reported rate. */
+    record Rate(Proportion proportion) implements Cell {
+        public Rate {
+            if (proportion == null) {
+                throw new InvalidInputException("a table cell needs a proportion; use Cell.empty() for none");
             }
         }
     }

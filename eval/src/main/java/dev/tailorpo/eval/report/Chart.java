@@ -3,7 +3,10 @@ package dev.tailorpo.eval.report;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.diffusion.io.AtomicFiles;
 import org.jfree.chart.JFreeChart;
+import org.jfree.svg.MeetOrSlice;
+import org.jfree.svg.PreserveAspectRatio;
 import org.jfree.svg.SVGGraphics2D;
+import org.jfree.svg.ViewBox;
 
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
@@ -78,7 +81,8 @@ public final class Chart {
         SVGGraphics2D g = new SVGGraphics2D(width, height);
         g.setDefsKeyPrefix(id + "-");
         chart.draw(g, new Rectangle(0, 0, width, height));
-        return g.getSVGElement(id);
+        // a viewBox lets a page scale the chart to its column width without distorting it
+        return g.getSVGElement(id, true, new ViewBox(0, 0, width, height), PreserveAspectRatio.XMID_YMID, MeetOrSlice.MEET);
     }
 
     /** Writes the chart as a PNG file, atomically. */

@@ -1,11 +1,9 @@
 package dev.tailorpo.eval.report;
 
-import dev.tailorpo.eval.stats.Estimate;
-
 /**
- * Renders a {@link Table} as an HTML {@code <table>}: row labels as row headers, an estimate as
- * {@code 5.79 ± 0.04} with its N in a {@code <span class="n">} that the report's style sheet sets
- * small and grey, the best in {@code <strong>}.
+ * Renders a {@link Table} as an HTML {@code <table>}: row labels as row headers, a number as in
+ * Markdown ({@code 5.79 ± 0.04}, {@code 0.97 [0.92, 0.99]}) with its N in a {@code <span class="n">}
+ * that the report's style sheet sets small and grey, the best in {@code <strong>}.
  */
 final class HtmlTable {
     private HtmlTable() {}
@@ -31,11 +29,10 @@ final class HtmlTable {
         if (cell instanceof Cell.Text t) {
             return Html.escape(t.text());
         }
-        Estimate e = ((Cell.Value) cell).estimate();
-        String number = EstimateText.value(e, table.columns().get(column).digits(), " ± ");
+        String number = CellText.number(cell, table.columns().get(column).digits(), " ± ");
         if (table.isBest(row, column)) {
             number = "<strong>" + number + "</strong>";
         }
-        return number + " <span class=\"n\">(" + EstimateText.count(e) + ")</span>";
+        return number + " <span class=\"n\">(" + CellText.count(cell) + ")</span>";
     }
 }

@@ -102,6 +102,9 @@ public final class ImageGrid {
 
         /** Adds a row of images, one per column. */
         public Builder row(String label, List<BufferedImage> images) {
+            if (label == null) {
+                throw new InvalidInputException("a grid row needs a label (may be empty)");
+            }
             if (images.size() != columnLabels.size()) {
                 throw new InvalidInputException("grid row '" + label + "' has " + images.size() + " images for "
                         + columnLabels.size() + " columns");

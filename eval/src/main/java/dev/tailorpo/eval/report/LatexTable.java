@@ -1,10 +1,8 @@
 package dev.tailorpo.eval.report;
 
-import dev.tailorpo.eval.stats.Estimate;
-
 /**
- * Renders a {@link Table} as a booktabs {@code tabular} (needs the booktabs package): an
- * estimate in math mode, {@code $5.79 \pm 0.04$} (so a negative reward gets a real minus sign), the
+ * Renders a {@link Table} as a booktabs {@code tabular} (needs the booktabs package): a number
+ * in math mode, {@code $5.79 \pm 0.04$} (so a negative reward gets a real minus sign), the
  * best as {@code $\mathbf{...}$}, its N in small type after it; all text escaped. Only the tabular
  * is written, so that the paper's own table float holds the caption and label.
  */
@@ -36,12 +34,11 @@ final class LatexTable {
         if (cell instanceof Cell.Text t) {
             return escape(t.text());
         }
-        Estimate e = ((Cell.Value) cell).estimate();
-        String math = EstimateText.value(e, table.columns().get(column).digits(), " \\pm ");
+        String math = CellText.number(cell, table.columns().get(column).digits(), " \\pm ");
         if (table.isBest(row, column)) {
             math = "\\mathbf{" + math + "}";
         }
-        return "$" + math + "$ {\\footnotesize (" + EstimateText.count(e) + ")}";
+        return "$" + math + "$ {\\footnotesize (" + CellText.count(cell) + ")}";
     }
 
     /**

@@ -1,14 +1,13 @@
 package dev.tailorpo.eval.report;
 
-import dev.tailorpo.eval.stats.Estimate;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Renders a {@link Table} as a GitHub-flavoured Markdown table: row labels left-aligned, numbers
- * right-aligned, an estimate as {@code 5.79 ± 0.04 (N=225)} with the best in bold, and every column
- * padded so that the source reads as a table too.
+ * right-aligned, an estimate as {@code 5.79 ± 0.04 (N=225)}, a rate as
+ * {@code 0.97 [0.92, 0.99] (97/100)}, the best in bold, and every column padded so that the source
+ * reads as a table too.
  */
 final class MarkdownTable {
     private MarkdownTable() {}
@@ -55,12 +54,11 @@ final class MarkdownTable {
         if (cell instanceof Cell.Text t) {
             return Markdown.escape(t.text());
         }
-        Estimate e = ((Cell.Value) cell).estimate();
-        String number = EstimateText.value(e, table.columns().get(column).digits(), " ± ");
+        String number = CellText.number(cell, table.columns().get(column).digits(), " ± ");
         if (table.isBest(row, column)) {
             number = "**" + number + "**";
         }
-        return number + " (" + EstimateText.count(e) + ")";
+        return number + " (" + CellText.count(cell) + ")";
     }
 
     private static void appendLine(StringBuilder out, String[] cells, int[] widths) {

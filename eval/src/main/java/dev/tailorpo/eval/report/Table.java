@@ -8,9 +8,10 @@ import java.util.List;
 
 /**
  * An immutable results table like the paper's: one row per method (or per training reward), one
- * {@link Column} per evaluation reward, each cell an estimate (mean ± SE with N) or text. It renders
- * itself as Markdown (for reading), CSV (for re-analysis), LaTeX (for papers) and HTML (for
- * {@link HtmlReport}); every format marks the same best cells.
+ * {@link Column} per evaluation reward, each {@link Cell} an estimate (mean ± SE with N), a rate
+ * (with its Wilson interval) or text. It renders itself as Markdown (for reading), CSV (for
+ * re-analysis), LaTeX (for papers) and HTML (for {@link HtmlReport}); every format marks the same
+ * best cells.
  *
  * @param stub the heading of the row-label column, e.g. "Method"
  * @param columns the data columns
@@ -76,23 +77,20 @@ public record Table(String stub, List<Column> columns, List<Row> rows) {
     }
 
     /**
-     * Whether the cell is the best of its column: an estimate whose mean is the highest (or lowest,
-     * as the column says) of the column's finite means. Ties are all best. Means are compared
-     * unrounded, so of 6.461 and 6.458, both printed 6.46, only the first is bold.
+     * Whether the cell is the best of its column: a mean or rate that is the highest (or lowest, as
+     * the column says) of the column's finite values; text is never best. Ties are all best. Values
+     * are compared unrounded, so of 6.461 and 6.458, both printed 6.46, only the first is bold.
      */
     public boolean isBest(int row, int column) {
         Better better = columns.get(column).better();
-        if (better == Better.NONE || !(cell(row, column) instanceof Cell.Value own)
-                || !Double.isFinite(own.estimate().mean())) {
+        double own = CellText.rankValue(cell(row, column));
+        if (better == Better.NONE || !Double.isFinite(own)) {
             return false;
         }
-        double mean = own.estimate().mean();
         for (int r = 0; r < rows.size(); r++) {
-            if (cell(r, column) instanceof Cell.Value other && Double.isFinite(other.estimate().mean())) {
-                double m = other.estimate().mean();
-                if (better == Better.HIGHER ? m > mean : m < mean) {
-                    return false;
-                }
+            double other = CellText.rankValue(cell(r, column));
+            if (better == Better.HIGHER ? other > own : other < own) {
+                return false;
             }
         }
         return true;
@@ -103,7 +101,7 @@ public record Table(String stub, List<Column> columns, List<Row> rows) {
         return MarkdownTable.render(this);
     }
 
-    /** RFC 4180 CSV (CRLF line ends); each estimate column becomes mean, se, n, seeds at full precision. */
+    /** RFC 4180 CSV (CRLF line ends); numbers at full precision, a column's statistics in columns of their own. */
     public String toCsv() {
         return CsvTable.render(this);
     }

@@ -2,6 +2,7 @@ package dev.tailorpo.eval.report;
 
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.eval.stats.Estimate;
+import dev.tailorpo.eval.stats.Proportion;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,6 +96,40 @@ class TableTest {
                 </tbody>
                 </table>
                 """, html);
+    }
+
+    @Test
+    void ratesPrintTheirWilsonIntervalAndCount() {
+        // Table 1's shape: how often the step-wise reward rises under x+ and falls under x-
+        Table t = Table.builder("guidance", Column.of("t = 20", Better.HIGHER), Column.of("t = 4"))
+                .row("rises under x+", Cell.of(new Proportion(83, 100)), Cell.of(new Proportion(100, 100)))
+                .row("falls under x-", Cell.of(new Proportion(87, 100)), Cell.of(new Proportion(97, 100)))
+                .build();
+        assertEquals("""
+                | guidance       |                         t = 20 |                       t = 4 |
+                | :------------- | -----------------------------: | --------------------------: |
+                | rises under x+ |     0.83 [0.74, 0.89] (83/100) | 1.00 [0.96, 1.00] (100/100) |
+                | falls under x- | **0.87 [0.79, 0.92]** (87/100) |  0.97 [0.92, 0.99] (97/100) |
+                """, t.toMarkdown());
+        assertTrue(t.toLatex().contains("falls under x- & $\\mathbf{0.87 [0.79, 0.92]}$ {\\footnotesize (87/100)} & "
+                + "$0.97 [0.92, 0.99]$ {\\footnotesize (97/100)} \\\\\n"), t.toLatex());
+        Proportion.Interval ci = new Proportion(83, 100).wilson95();
+        assertTrue(t.toCsv().startsWith("guidance,t = 20,t = 20 low,t = 20 high,t = 20 n,t = 4,t = 4 low,t = 4 high,t = 4 n\r\n"
+                + "rises under x+,0.83," + ci.low() + "," + ci.high() + ",100,1.0,"), t.toCsv());
+    }
+
+    @Test
+    void csvGivesAMixedColumnEveryStatistic() {
+        Table t = Table.builder("m", Column.of("c"))
+                .row("mean", Cell.of(new Estimate(2.5, 0.5, 8, 2)))
+                .row("rate", Cell.of(new Proportion(0, 4)))
+                .row("text", Cell.text("-"))
+                .build();
+        Proportion.Interval ci = new Proportion(0, 4).wilson95();
+        assertEquals("m,c,c se,c low,c high,c n,c seeds\r\n"
+                + "mean,2.5,0.5,,,8,2\r\n"
+                + "rate,0.0,," + ci.low() + "," + ci.high() + ",4,\r\n"
+                + "text,-,,,,,\r\n", t.toCsv());
     }
 
     @Test
