@@ -13,8 +13,10 @@ public final class Commands {
                 new VersionCommand(),
                 new PluginsCommand(),
                 new PretrainCommand(),
+                new TrainRewardCommand(),
+                new GenerateCommand(),
                 new TrainCommand(),
-                new AnalyzeCommand(),
-                new TrainRewardCommand());
+                new EvalCommand(),
+                new AnalyzeCommand());
     }
 }

@@ -1,0 +1,114 @@
+package dev.tailorpo.eval.gen;
+
+import dev.tailorpo.api.InvalidInputException;
+import dev.tailorpo.api.reward.RewardInfo;
+import dev.tailorpo.eval.report.Better;
+import dev.tailorpo.eval.report.Cell;
+import dev.tailorpo.eval.report.Column;
+import dev.tailorpo.eval.report.Table;
+import dev.tailorpo.eval.stats.SeedPooled;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The evaluation's tables, one per prompt set like the paper's Tables 2 and 3: a row per model, a
+ * column per reward, each cell the mean with its standard error and N.
+ *
+ * <p>Two poolings. {@link Pooling#SEEDS}, the headline: a model with several training runs is
+ * summarised with the run as the unit (mean of the per-run means, SE across runs, N = all images);
+ * a single run or the base model over its images ({@link SeedPooled#estimate()}).
+ * {@link Pooling#IMAGES}: every image of every run as one sample (mean and SE over images), for
+ * comparison with single-run papers; only made when some model has several runs, as the two are
+ * otherwise the same.
+ */
+public final class ScoreTables {
+    private ScoreTables() {}
+
+    /** How a model's runs are pooled. */
+    public enum Pooling {
+        /** Training seed as the unit when there are several. */
+        SEEDS,
+        /** All images of all runs as one sample. */
+        IMAGES
+    }
+
+    /** One table. */
+    public record Entry(String promptSet, Pooling pooling, Table table) {}
+
+    /**
+     * The scores of {@code model} under {@code reward} on {@code promptSet}, pooled over its runs
+     * (run 0, 1, ... in order).
+     *
+     * @throws InvalidInputException when there are none
+     */
+    public static SeedPooled pooled(List<ScoreRecord> records, String model, String reward, String promptSet) {
+        Map<Integer, List<Double>> byRun = new TreeMap<>();
+        for (ScoreRecord r : records) {
+            if (r.model().equals(model) && r.reward().equals(reward) && r.promptSet().equals(promptSet)) {
+                byRun.computeIfAbsent(r.run(), k -> new ArrayList<>()).add(r.score());
+            }
+        }
+        if (byRun.isEmpty()) {
+            throw new InvalidInputException("no scores of model '" + model + "' for reward '" + reward + "' on '" + promptSet + "'");
+        }
+        List<double[]> perRun = new ArrayList<>();
+        byRun.values().forEach(v -> perRun.add(v.stream().mapToDouble(Double::doubleValue).toArray()));
+        return SeedPooled.of(perRun);
+    }
+
+    /**
+     * The tables of {@code records}, per prompt set in {@code sets} order: the {@link Pooling#SEEDS}
+     * table, then (when some model has several runs) the {@link Pooling#IMAGES} one.
+     *
+     * @param models the row labels in order
+     * @param rewards the columns in order; the direction of each comes from its info
+     */
+    public static List<Entry> build(List<ScoreRecord> records, List<String> models, List<RewardInfo> rewards,
+                                    List<String> sets) {
+        boolean severalRuns = records.stream().anyMatch(r -> r.run() > 0);
+        List<Entry> out = new ArrayList<>();
+        for (String set : sets) {
+            Map<String, Map<String, SeedPooled>> cells = new LinkedHashMap<>();
+            List<Column> columns = new ArrayList<>();
+            for (RewardInfo info : rewards) {
+                double largest = 0;
+                for (String m : models) {
+                    SeedPooled p = pooled(records, m, info.id(), set);
+                    cells.computeIfAbsent(m, k -> new LinkedHashMap<>()).put(info.id(), p);
+                    largest = Math.max(largest, Math.abs(p.allImages().mean()));
+                }
+                columns.add(new Column(info.id(), info.higherIsBetter() ? Better.HIGHER : Better.LOWER, digits(largest)));
+            }
+            for (Pooling pooling : severalRuns ? List.of(Pooling.SEEDS, Pooling.IMAGES) : List.of(Pooling.SEEDS)) {
+                Table.Builder b = Table.builder("Model", columns.toArray(Column[]::new));
+                for (String m : models) {
+                    List<Cell> row = new ArrayList<>();
+                    for (RewardInfo info : rewards) {
+                        SeedPooled p = cells.get(m).get(info.id());
+                        row.add(Cell.of(pooling == Pooling.SEEDS ? p.estimate() : p.allImages().estimate()));
+                    }
+                    b.row(m, row.toArray(Cell[]::new));
+                }
+                out.add(new Entry(set, pooling, b.build()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Decimals for a column whose largest |mean| is {@code largest}: 2 for values of 1 and more
+     * (an aesthetic 5.79, a compressibility -105.51), more for small ones (an alignment log-probability
+     * -0.0076 gets 4), at most 4.
+     */
+    static int digits(double largest) {
+        if (!(largest > 0) || largest >= 1) {
+            return 2;
+        }
+        int d = 1 - (int) Math.floor(Math.log10(largest));
+        return Math.max(2, Math.min(4, d));
+    }
+}
