@@ -130,7 +130,7 @@ final class EvalCommand implements Command {
             providers.add(context.plugins().get(RewardProvider.KIND, id)); // an unknown id fails now, naming the known ones
         }
         List<PromptFile> sets = promptSets(line);
-        int n = line.hasOption(N) ? SamplingOptions.positiveInt(line, N) : DEFAULT_N;
+        int n = OptionValues.positive(line, N, DEFAULT_N);
         SamplingSettings sampling = SamplingOptions.settings(line);
         Evaluation.Settings settings = new Evaluation.Settings(sampling, SamplingOptions.seed(line), n,
                 SamplingOptions.batch(line));
@@ -263,7 +263,7 @@ final class EvalCommand implements Command {
         } else {
             DEFAULT_PROMPTS.forEach(f -> files.add(CliContext.home().resolve(f)));
         }
-        int first = line.hasOption(FIRST) ? SamplingOptions.positiveInt(line, FIRST) : Integer.MAX_VALUE;
+        int first = OptionValues.positive(line, FIRST, Integer.MAX_VALUE);
         List<PromptFile> sets = new ArrayList<>();
         for (Path f : files) {
             PromptFile set = PromptFile.read(f).first(first);

@@ -85,7 +85,7 @@ final class GenerateCommand implements Command {
     @Override
     public int run(CommandLine line, CliContext context) {
         List<String> prompts = prompts(line);
-        int n = line.hasOption(N) ? SamplingOptions.positiveInt(line, N) : DEFAULT_N;
+        int n = OptionValues.positive(line, N, DEFAULT_N);
         SamplingSettings settings = SamplingOptions.settings(line);
         long seed = SamplingOptions.seed(line);
         int batch = SamplingOptions.batch(line);

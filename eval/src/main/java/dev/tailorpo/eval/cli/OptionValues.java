@@ -34,14 +34,18 @@ public final class OptionValues {
         }
     }
 
-    /** A number option, or {@code fallback} when absent. */
+    /** A finite number option, or {@code fallback} when absent. */
     public static double doubleValue(CommandLine line, String option, double fallback) {
         if (!line.hasOption(option)) {
             return fallback;
         }
         String text = line.getOptionValue(option);
         try {
-            return Double.parseDouble(text.trim());
+            double v = Double.parseDouble(text.trim());
+            if (!Double.isFinite(v)) {
+                throw new NumberFormatException();
+            }
+            return v;
         } catch (NumberFormatException e) {
             throw new UsageException("--" + option + ": expected a number, got '" + text + "'");
         }

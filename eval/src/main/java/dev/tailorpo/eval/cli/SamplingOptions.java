@@ -58,9 +58,9 @@ final class SamplingOptions {
     }
 
     static SamplingSettings settings(CommandLine line) {
-        int steps = line.hasOption(STEPS) ? positiveInt(line, STEPS) : DEFAULT_STEPS;
-        double eta = line.hasOption(ETA) ? number(line, ETA) : DEFAULT_ETA;
-        double guidance = line.hasOption(GUIDANCE) ? number(line, GUIDANCE) : DEFAULT_GUIDANCE;
+        int steps = OptionValues.positive(line, STEPS, DEFAULT_STEPS);
+        double eta = OptionValues.doubleValue(line, ETA, DEFAULT_ETA);
+        double guidance = OptionValues.doubleValue(line, GUIDANCE, DEFAULT_GUIDANCE);
         try {
             return new SamplingSettings(steps, eta, guidance);
         } catch (ConfigException e) {
@@ -69,11 +69,11 @@ final class SamplingOptions {
     }
 
     static long seed(CommandLine line) {
-        return line.hasOption(SEED) ? integer(line, SEED) : DEFAULT_SEED;
+        return OptionValues.longValue(line, SEED, DEFAULT_SEED);
     }
 
     static int batch(CommandLine line) {
-        return line.hasOption(BATCH) ? positiveInt(line, BATCH) : DEFAULT_BATCH;
+        return OptionValues.positive(line, BATCH, DEFAULT_BATCH);
     }
 
     /** {@code --model}, or the default under the TailorPO-J folder; must hold {@code model_index.json}. */
@@ -94,35 +94,5 @@ final class SamplingOptions {
 
     static String fmt(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) + ".0" : Double.toString(v);
-    }
-
-    static int positiveInt(CommandLine line, String option) {
-        long v = integer(line, option);
-        if (v <= 0 || v > Integer.MAX_VALUE) {
-            throw new UsageException("--" + option + " must be a positive integer, got '" + line.getOptionValue(option) + "'");
-        }
-        return (int) v;
-    }
-
-    static long integer(CommandLine line, String option) {
-        String text = line.getOptionValue(option);
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + option + ": expected an integer, got '" + text + "'");
-        }
-    }
-
-    static double number(CommandLine line, String option) {
-        String text = line.getOptionValue(option);
-        try {
-            double v = Double.parseDouble(text.trim());
-            if (!Double.isFinite(v)) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + option + ": expected a number, got '" + text + "'");
-        }
     }
 }

@@ -16,7 +16,7 @@ import dev.tailorpo.api.trainer.MethodSettings;
 import dev.tailorpo.api.trainer.TrainerProvider;
 import dev.tailorpo.api.trainer.TrainingMethod;
 import dev.tailorpo.diffusion.io.AtomicFiles;
-import dev.tailorpo.diffusion.io.PromptFile;
+import dev.tailorpo.eval.gen.PromptFile;
 import dev.tailorpo.eval.cli.BuildInfo;
 import dev.tailorpo.eval.config.ConfigLoader;
 import dev.tailorpo.trainers.engine.PreferenceTrainer;
@@ -103,7 +103,7 @@ public final class TrainingJob {
             throw new ConfigException("model: " + model + " is not a diffusers snapshot (no model_index.json)");
         }
         Path prompts = home.resolve(config.prompts()).normalize();
-        List<String> promptList = PromptFile.read(prompts);
+        List<String> promptList = PromptFile.read(prompts).prompts();
         TrainerProvider trainer = plugins.get(TrainerProvider.KIND, config.trainer().method());
         MethodSettings settings = MethodSettings.of(trainer.id(), trainer.defaults(), config.trainer().settings());
         RewardProvider reward = plugins.get(RewardProvider.KIND, config.reward().id());
