@@ -1,6 +1,7 @@
 package dev.tailorpo.rewards.shapes;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.reward.RewardInfo;
 import dev.tailorpo.diffusion.shapes.ShapePrompt;
@@ -26,6 +27,29 @@ public final class ShapesAlignment extends CriticReward {
     @Override
     NDArray fromOutputs(NDArray outputs, List<String> prompts) {
         return AttributeHeads.meanLogProb(outputs, targets(prompts));
+    }
+
+    /**
+     * Whether the classifier's most likely value of each attribute (shape, colour, background,
+     * size, in {@link dev.tailorpo.diffusion.shapes.Attribute} order) is the prompt's: (B, 4).
+     * Images in [0, 1], (B, 3, H, W); no graph is kept.
+     */
+    public boolean[][] recognised(NDArray images, List<String> prompts) {
+        int[][] wanted = targets(prompts);
+        int[][] seen;
+        try (NDManager scope = images.getManager().newSubManager()) {
+            NDArray input = images.stopGradient();
+            input.attach(scope);
+            seen = AttributeHeads.predictions(model().net().forward(CriticInput.resize(input, model().net().config().imageSize())));
+        }
+        boolean[][] out = new boolean[wanted.length][];
+        for (int i = 0; i < wanted.length; i++) {
+            out[i] = new boolean[wanted[i].length];
+            for (int k = 0; k < wanted[i].length; k++) {
+                out[i][k] = seen[i][k] == wanted[i][k];
+            }
+        }
+        return out;
     }
 
     /** The class indices of each prompt; a prompt outside the grammar fails naming it. */

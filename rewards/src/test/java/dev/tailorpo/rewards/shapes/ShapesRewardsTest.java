@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The committed shapes-aesthetic and shapes-alignment models, loaded through their providers. */
@@ -148,6 +149,13 @@ class ShapesRewardsTest {
             for (int i = 1; i < 4; i++) {
                 assertTrue(s[i] < s[0] - 1, prompts.get(i) + " scored " + s[i] + " on '" + text + "' (" + s[0] + ")");
             }
+            // the classifier's verdict per attribute: all four for the render's own prompt, and
+            // exactly the changed attribute wrong for the others (shape, colour, background, size)
+            boolean[][] seen = ((ShapesAlignment) alignment).recognised(batch(List.of(image, image, image, image)), prompts);
+            assertArrayEquals(new boolean[] {true, true, true, true}, seen[0], text);
+            assertArrayEquals(new boolean[] {true, false, true, true}, seen[1], prompts.get(1));
+            assertArrayEquals(new boolean[] {false, true, true, true}, seen[2], prompts.get(2));
+            assertArrayEquals(new boolean[] {true, true, false, true}, seen[3], prompts.get(3));
         }
     }
 
