@@ -40,6 +40,11 @@ final class AnalyzeCommand implements Command {
     }
 
     @Override
+    public String arguments() {
+        return "guidance|recognition";
+    }
+
+    @Override
     public String description() {
         return "tailor analyze guidance: for --n noisy samples at each of --check-steps (step indices; 0, 4, 8, 12, 16 are the "
                 + "paper's t = 20, 16, 12, 8, 4 of 20), the fraction whose step-wise reward rises under "
