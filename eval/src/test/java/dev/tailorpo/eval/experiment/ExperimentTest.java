@@ -55,10 +55,10 @@ class ExperimentTest {
                 "methods:",
                 "  - {label: TailorPO, method: tailorpo, settings: {train_steps: [0, 1]}}",
                 "  - {label: D3PO, method: d3po}",
-                "rewards: [{id: test-channel}]",
+                "rewards: [{id: colorfulness}]",
                 "seeds: [0]",
                 "evaluation:",
-                "  rewards: [test-channel]",
+                "  rewards: [colorfulness, test-channel]",
                 "  train_prompts: " + train,
                 "  unseen_prompts: " + unseen,
                 "  images_per_prompt: 2",
@@ -94,8 +94,8 @@ class ExperimentTest {
                 first.out());
         assertTrue(first.out().contains("report: "), first.out());
         Path runs = out.resolve("runs");
-        Path tailor = runs.resolve("TailorPO-test-channel-s0");
-        Path d3po = runs.resolve("D3PO-test-channel-s0");
+        Path tailor = runs.resolve("TailorPO-colorfulness-s0");
+        Path d3po = runs.resolve("D3PO-colorfulness-s0");
         assertTrue(Files.exists(tailor.resolve("DONE")) && Files.exists(d3po.resolve("DONE")));
 
         String md = Files.readString(out.resolve("report.md"));
@@ -108,11 +108,13 @@ class ExperimentTest {
         // Markdown escapes underscores in text
         // Table 2: a header row with the reward, then base, TailorPO, D3PO with mean ± SE (N=4 images)
         String table2 = md.substring(md.indexOf("## Table 2"), md.indexOf("## Table 3"));
-        assertTrue(table2.contains("test-channel"), table2);
+        assertTrue(table2.contains("test-channel") && table2.contains("colorfulness"), table2);
         for (String row : new String[] {"| base ", "| TailorPO ", "| D3PO "}) {
             String line = table2.lines().filter(l -> l.startsWith(row)).findFirst().orElseThrow(() -> new AssertionError(row + table2));
             assertTrue(line.contains("±") && line.contains("N=4"), line);
         }
+        String table1 = md.substring(md.indexOf("## Table 1"), md.indexOf("## Fig. 2"));
+        assertTrue(table1.contains("rises under x+") && table1.lines().anyMatch(l -> l.matches("\\| 2 +\\| +0 .*")), table1);
         String fig2 = md.substring(md.indexOf("## Fig. 2"));
         assertEquals(2, fig2.lines().filter(l -> l.matches("\\| [12] +\\|.*")).count(), fig2);
         String html = Files.readString(out.resolve("report.html"));
@@ -127,7 +129,7 @@ class ExperimentTest {
         Thread.sleep(20);
         Result second = tailor("experiment", config.toString(), "--out", out.toString());
         assertEquals(0, second.code(), second.err());
-        assertTrue(second.err().contains("run TailorPO-test-channel-s0: finished, skipped"), second.err());
+        assertTrue(second.err().contains("run TailorPO-colorfulness-s0: finished, skipped"), second.err());
         assertTrue(second.err().contains("evaluation of base: cached"), second.err());
         assertTrue(second.err().contains("order consistency: cached"), second.err());
         assertEquals(tailorBefore, snapshot(tailor), "the finished run is untouched");
@@ -142,7 +144,7 @@ class ExperimentTest {
         Files.writeString(config, changed);
         Result third = tailor("experiment", config.toString(), "--out", out.toString());
         assertEquals(2, third.code(), third.err());
-        assertTrue(third.err().contains("TailorPO-test-channel-s0") && third.err().contains("another config"), third.err());
+        assertTrue(third.err().contains("TailorPO-colorfulness-s0") && third.err().contains("another config"), third.err());
         assertNotEquals(-1, third.err().indexOf("error:"));
     }
 
@@ -157,7 +159,7 @@ class ExperimentTest {
         Path out = dir.resolve("exp");
         Result first = tailor("experiment", config.toString(), "--out", out.toString());
         assertEquals(0, first.code(), first.err());
-        Path run = out.resolve("runs").resolve("TailorPO-test-channel-s0");
+        Path run = out.resolve("runs").resolve("TailorPO-colorfulness-s0");
         String metrics = Files.readString(run.resolve("metrics.jsonl"));
         // as if killed after the first checkpoint: no DONE, no final adapters, the last iteration lost
         Files.delete(run.resolve("DONE"));
@@ -203,6 +205,24 @@ class ExperimentTest {
         Result override = tailor("experiment", config.toString(), "-Devaluation.firstt=3");
         assertEquals(2, override.code());
         assertTrue(override.err().contains("firstt"), override.err());
+    }
+
+    @Test
+    void committedConfigsLoad() {
+        Path home = TestData.sdTiny().getParent().getParent();
+        for (String f : new String[] {"configs/demo.yaml", "configs/experiments/shapes-study.yaml",
+                "configs/experiments/sd15-paper.yaml"}) {
+            ExperimentConfig c = ExperimentConfig.load(home.resolve(f), Map.of(), home);
+            assertFalse(c.methods().isEmpty(), f);
+        }
+        ExperimentConfig study = ExperimentConfig.load(home.resolve("configs/experiments/shapes-study.yaml"), Map.of(), home);
+        assertEquals(5 * 2 * 3, study.methods().size() * study.rewards().size() * study.seeds().size());
+        assertEquals(128, study.train().engine().sampleBudget(), "the shared settings come from configs/shapes-train.yaml");
+        ExperimentConfig paper = ExperimentConfig.load(home.resolve("configs/experiments/sd15-paper.yaml"),
+                Map.of("train.model", "/models/sd15"), home);
+        assertEquals("/models/sd15", paper.train().model());
+        assertEquals(20, paper.train().sampling().steps());
+        assertEquals(10000, paper.train().engine().sampleBudget());
     }
 
     private static String tableRows(String out) {
