@@ -44,8 +44,9 @@ final class ExperimentCommand implements Command {
                 + "unfinished run resumes from its newest checkpoint, missing runs start, and evaluations and "
                 + "analyses already on disk with the same settings are reused. A run whose saved config differs "
                 + "from what the experiment now gives it is an error, not silently reused.\n\n"
-                + "Examples: tailor experiment configs/experiments/shapes-study.yaml\n"
-                + "          tailor experiment configs/experiments/shapes-study.yaml -Dseeds=[0] -Devaluation.first=16";
+                + "Example: tailor experiment configs/experiments/shapes-study.yaml\n\n"
+                + "A first pass with one seed: tailor experiment configs/experiments/shapes-study.yaml -Dseeds='[0]' "
+                + "(the full command later reuses its runs, as runs are named by method, reward and seed)";
     }
 
     @Override
