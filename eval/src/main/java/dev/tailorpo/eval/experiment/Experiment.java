@@ -412,6 +412,7 @@ public final class Experiment {
             }
             results = new GuidanceCheck(g.eta(), g.delta(), false).run(policy, stepwise, trainingPrompts(), g.steps(),
                     g.n(), g.batch(), config.evaluation().seed(), manager);
+            listener.onProgress(1, "done");
         } finally {
             listener.onPhaseEnd();
         }
@@ -438,6 +439,7 @@ public final class Experiment {
             GuidedPolicy policy = basePolicy(manager);
             results = OrderConsistency.run(policy, new PolicyStepwiseReward(policy, reward), trainingPrompts(), o.pairs(),
                     o.batch(), config.evaluation().seed(), manager);
+            listener.onProgress(1, "done");
         } finally {
             listener.onPhaseEnd();
         }
