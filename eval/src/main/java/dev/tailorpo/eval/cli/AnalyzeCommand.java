@@ -32,7 +32,7 @@ final class AnalyzeCommand implements Command {
 
     @Override
     public String summary() {
-        return "Analyses of the method on a model: 'guidance' (the paper's Table 1)";
+        return "Run an analysis on a model: 'guidance' (the paper's Table 1)";
     }
 
     @Override

@@ -20,7 +20,7 @@ final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "Align the shipped shapes model with TailorPO-G and D3PO in a few minutes and compare them";
+        return "Align the shapes model with TailorPO-G and D3PO in minutes";
     }
 
     @Override

@@ -19,7 +19,7 @@ final class ExperimentCommand implements Command {
 
     @Override
     public String summary() {
-        return "Run a study (methods x rewards x seeds), evaluate it and write the paper's tables and figures";
+        return "Train, evaluate and report a study: methods x rewards x seeds";
     }
 
     @Override
