@@ -36,7 +36,7 @@ final class AnalyzeCommand implements Command {
 
     @Override
     public String summary() {
-        return "Analyses of a model: 'guidance' (the paper's Table 1), 'recognition' (shapes attributes)";
+        return "Run an analysis on a model: guidance (Table 1) or recognition";
     }
 
     @Override

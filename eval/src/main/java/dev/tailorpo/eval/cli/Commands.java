@@ -10,6 +10,7 @@ public final class Commands {
     public static List<Command> all() {
         return List.of(
                 new HelpCommand(),
+                new DemoCommand(),
                 new VersionCommand(),
                 new PluginsCommand(),
                 new PretrainCommand(),
@@ -17,6 +18,7 @@ public final class Commands {
                 new GenerateCommand(),
                 new TrainCommand(),
                 new EvalCommand(),
-                new AnalyzeCommand());
+                new AnalyzeCommand(),
+                new ExperimentCommand());
     }
 }

@@ -22,7 +22,7 @@ final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "Fine-tune a diffusion model's LoRA adapters on a reward with a preference method";
+        return "Fine-tune LoRA adapters on a reward with a preference method";
     }
 
     @Override

@@ -1,0 +1,58 @@
+package dev.tailorpo.eval.cli;
+
+import dev.tailorpo.eval.experiment.Experiment;
+import dev.tailorpo.eval.experiment.ExperimentConfig;
+import dev.tailorpo.eval.report.Table;
+
+import java.nio.file.Path;
+
+/** Runs an experiment for {@code tailor experiment} and {@code tailor demo}: progress bars, tables, paths. */
+final class ExperimentRunner {
+    private ExperimentRunner() {}
+
+    static Experiment.Result run(ExperimentConfig config, Path dir, CliContext context) {
+        Experiment experiment = new Experiment(config, dir, CliContext.home(), context.plugins(), context.device());
+        context.err().println("experiment " + config.name() + ": " + experiment.runs().size() + " training runs in "
+                + CliContext.display(dir));
+        Progress[] current = {null};
+        Experiment.Result result = experiment.run(new Experiment.Listener() {
+            @Override
+            public void onPhase(String task, long total, long done) {
+                current[0] = Progress.start(task, total, done, context.err(), Math.max(1, total / 10));
+            }
+
+            @Override
+            public void onProgress(long done, String status) {
+                if (current[0] != null) {
+                    current[0].update(done, status);
+                }
+            }
+
+            @Override
+            public void onPhaseEnd() {
+                if (current[0] != null) {
+                    current[0].close();
+                    current[0] = null;
+                }
+            }
+
+            @Override
+            public void onNote(String message) {
+                if (current[0] != null) {
+                    current[0].note(message);
+                } else {
+                    context.err().println(message);
+                }
+            }
+        });
+        for (String set : result.content().promptSets()) {
+            Table t = result.content().tables().get(set);
+            context.out().println(set + ":");
+            context.out().println(t.toMarkdown().strip());
+            context.out().println();
+        }
+        context.out().println("report: " + CliContext.display(result.html()));
+        context.out().println("        " + CliContext.display(result.markdown()));
+        return result;
+    }
+}
