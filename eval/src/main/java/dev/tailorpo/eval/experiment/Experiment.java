@@ -459,7 +459,7 @@ public final class Experiment {
     }
 
     private List<String> trainingPrompts() {
-        return dev.tailorpo.diffusion.io.PromptFile.read(home.resolve(config.train().prompts()).normalize());
+        return PromptFile.read(home.resolve(config.train().prompts()).normalize()).prompts();
     }
 
     /** The analysis settings plus what they run on. */
