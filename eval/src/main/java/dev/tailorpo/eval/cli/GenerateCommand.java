@@ -55,7 +55,7 @@ final class GenerateCommand implements Command {
                 + "noise is keyed by the seed, the prompt's text and j, not by the batch or the other prompts, so "
                 + "the base model and every checkpoint can be compared image by image, and 'tailor eval' scores "
                 + "exactly these images.\n\n"
-                + "Defaults are the TailorPO paper's sampling setting, for which the shapes model was made: "
+                + "Defaults are the TailorPO paper's sampling setting, which training uses too (configs/shapes-train.yaml): "
                 + SamplingOptions.DEFAULT_STEPS + " DDIM steps, eta " + SamplingOptions.fmt(SamplingOptions.DEFAULT_ETA)
                 + ", guidance " + SamplingOptions.fmt(SamplingOptions.DEFAULT_GUIDANCE) + ", seed "
                 + SamplingOptions.DEFAULT_SEED + ", " + DEFAULT_N + " images per prompt.\n\n"

@@ -14,10 +14,11 @@ import java.nio.file.Path;
  * seed, DDIM steps and eta, the guidance scale and the batch size, with the shapes world's
  * defaults.
  *
- * <p>Defaults: the TailorPO paper's sampling setting, which the shapes model was made for:
+ * <p>Defaults: the TailorPO paper's sampling setting, which the shapes training config uses too
+ * ({@code configs/shapes-train.yaml}), so that a policy is evaluated as it was trained:
  * {@value #DEFAULT_STEPS} DDIM steps with eta {@value #DEFAULT_ETA} (ALGORITHMS.md) and
- * classifier-free guidance {@value #DEFAULT_GUIDANCE} (the paper's w during training and
- * evaluation; the shapes model learned its unconditional branch from 10% prompt dropout).
+ * classifier-free guidance {@value #DEFAULT_GUIDANCE}. The shapes base model's rewards keep rising
+ * up to w = 10 (docs/EVALUATION.md has the measurement); w = 5 leaves it room to improve.
  */
 final class SamplingOptions {
     private SamplingOptions() {}
