@@ -1,12 +1,11 @@
 package dev.tailorpo.eval.cli;
 
 import ai.djl.ndarray.NDManager;
-import dev.tailorpo.api.reward.RewardContext;
 import dev.tailorpo.api.reward.RewardModel;
-import dev.tailorpo.api.reward.RewardProvider;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.shapes.Attribute;
 import dev.tailorpo.eval.gen.ImageGenerator;
+import dev.tailorpo.eval.plugins.RewardModels;
 import dev.tailorpo.eval.gen.ImageKey;
 import dev.tailorpo.eval.gen.LoraWeights;
 import dev.tailorpo.rewards.shapes.ShapesAlignment;
@@ -99,11 +98,11 @@ final class AnalyzeCommand implements Command {
                 OptionValues.doubleValue(line, "delta", 0.5), line.hasOption("eps-constant"));
         long seed = SamplingOptions.seed(line);
         SamplingSettings sampling = SamplingOptions.settings(line);
-        RewardProvider provider = context.plugins().get(RewardProvider.KIND, line.getOptionValue("reward", defaults.reward().id()));
         Path lora = line.hasOption("lora") ? LoraWeights.resolve(Path.of(line.getOptionValue("lora"))) : null;
         List<GuidanceCheck.StepResult> results;
         try (NDManager manager = NDManager.newBaseManager(context.device());
-             RewardModel reward = provider.create(new RewardContext(home.resolve("models"), context.device(), Map.of()))) {
+             RewardModel reward = RewardModels.open(context.plugins(), line.getOptionValue("reward", defaults.reward().id()),
+                     Map.of(), home, context.device())) {
             GuidedPolicy policy = GuidedPolicy.load(SamplingOptions.model(line), sampling,
                     lora == null ? defaults.lora().toConfig() : LoraWeights.config(lora), seed, manager);
             if (lora != null) {
@@ -130,13 +129,12 @@ final class AnalyzeCommand implements Command {
         Path home = CliContext.home();
         List<String> prompts = prompts(line, TrainConfig.defaults());
         int n = OptionValues.positive(line, "n", 4);
-        RewardProvider provider = context.plugins().get(RewardProvider.KIND, ShapesAlignment.ID);
         int[] right = new int[Attribute.values().length];
         int[] shapeAndColour = new int[1];
         int[] all = new int[1];
         List<ImageKey> keys = ImageGenerator.keys(prompts, n);
         try (NDManager manager = NDManager.newBaseManager(context.device());
-             RewardModel reward = provider.create(new RewardContext(home.resolve("models"), context.device(), Map.of()))) {
+             RewardModel reward = RewardModels.open(context.plugins(), ShapesAlignment.ID, Map.of(), home, context.device())) {
             if (!(reward instanceof ShapesAlignment classifier)) {
                 throw new UsageException("reward '" + ShapesAlignment.ID + "' is provided by " + reward.getClass().getName()
                         + ", not the built-in classifier");

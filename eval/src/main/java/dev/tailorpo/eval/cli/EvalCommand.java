@@ -1,10 +1,10 @@
 package dev.tailorpo.eval.cli;
 
+import dev.tailorpo.eval.plugins.RewardModels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.tailorpo.api.reward.RewardContext;
 import dev.tailorpo.api.reward.RewardInfo;
 import dev.tailorpo.api.reward.RewardModel;
 import dev.tailorpo.api.reward.RewardProvider;
@@ -143,8 +143,8 @@ final class EvalCommand implements Command {
         try (NDManager root = NDManager.newBaseManager(context.device()); Rewards rewards = new Rewards()) {
             for (RewardProvider provider : providers) {
                 String id = provider.id();
-                RewardModel reward = provider.create(new RewardContext(CliContext.home().resolve("models"),
-                        context.device(), rewardOptions.getOrDefault(id, Map.of())));
+                RewardModel reward = provider.create(RewardModels.context(CliContext.home(), context.device(),
+                        rewardOptions.getOrDefault(id, Map.of())));
                 rewards.list.add(reward);
                 infos.add(reward.info());
             }

@@ -1,5 +1,6 @@
 package dev.tailorpo.eval.experiment;
 
+import dev.tailorpo.eval.plugins.RewardModels;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailorpo.api.ConfigException;
 import dev.tailorpo.api.plugin.PluginRegistry;
-import dev.tailorpo.api.reward.RewardContext;
 import dev.tailorpo.api.reward.RewardInfo;
 import dev.tailorpo.api.reward.RewardModel;
 import dev.tailorpo.api.reward.RewardProvider;
@@ -294,8 +294,7 @@ public final class Experiment {
         listener.onPhase("eval", total, 0);
         try (NDManager root = NDManager.newBaseManager(device)) {
             for (String id : e.rewards()) {
-                rewards.add(plugins.get(RewardProvider.KIND, id).create(new RewardContext(home.resolve("models"), device,
-                        e.rewardOptions().getOrDefault(id, Map.of()))));
+                rewards.add(RewardModels.open(plugins, id, e.rewardOptions().getOrDefault(id, Map.of()), home, device));
             }
             DiffusionModel model = DiffusionModel.load(home.resolve(config.train().model()).normalize(), root);
             Evaluation evaluation = new Evaluation(model, rewards, settings);
@@ -376,9 +375,8 @@ public final class Experiment {
     private List<RewardInfo> rewardInfos() {
         List<RewardInfo> infos = new ArrayList<>();
         for (String id : config.evaluation().rewards()) {
-            RewardProvider p = plugins.get(RewardProvider.KIND, id);
-            try (RewardModel m = p.create(new RewardContext(home.resolve("models"), device,
-                    config.evaluation().rewardOptions().getOrDefault(id, Map.of())))) {
+            try (RewardModel m = RewardModels.open(plugins, id, config.evaluation().rewardOptions().getOrDefault(id, Map.of()),
+                    home, device)) {
                 infos.add(m.info());
             }
         }
@@ -449,7 +447,7 @@ public final class Experiment {
 
     private RewardModel primaryReward() {
         TrainConfig.Reward r = config.primaryReward();
-        return plugins.get(RewardProvider.KIND, r.id()).create(new RewardContext(home.resolve("models"), device, r.options()));
+        return RewardModels.open(plugins, r.id(), r.options(), home, device);
     }
 
     private GuidedPolicy basePolicy(NDManager manager) {

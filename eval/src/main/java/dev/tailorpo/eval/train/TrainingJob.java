@@ -1,5 +1,6 @@
 package dev.tailorpo.eval.train;
 
+import dev.tailorpo.eval.plugins.RewardModels;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,7 +108,7 @@ public final class TrainingJob {
         TrainerProvider trainer = plugins.get(TrainerProvider.KIND, config.trainer().method());
         MethodSettings settings = MethodSettings.of(trainer.id(), trainer.defaults(), config.trainer().settings());
         RewardProvider reward = plugins.get(RewardProvider.KIND, config.reward().id());
-        RewardContext context = new RewardContext(home.resolve("models"), device, config.reward().options());
+        RewardContext context = RewardModels.context(home, device, config.reward().options());
         return new Resolved(model, prompts, promptList, trainer, settings, reward, context);
     }
 

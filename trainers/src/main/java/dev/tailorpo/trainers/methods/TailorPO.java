@@ -15,8 +15,10 @@ import dev.tailorpo.trainers.loss.DpoLoss;
 import dev.tailorpo.trainers.loss.PairObjective;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
@@ -47,7 +49,7 @@ public final class TailorPO implements TrainingMethod<PreferencePair> {
     public record Settings(Set<Integer> trainSteps, boolean guidance, double delta, double etaStart, double etaEnd,
                            boolean epsConstant) {
         public Settings {
-            trainSteps = Set.copyOf(new TreeSet<>(trainSteps));
+            trainSteps = Collections.unmodifiableSortedSet(new TreeSet<>(trainSteps));   // noisiest first
         }
 
         /** Reads the settings of {@code tailorpo} / {@code tailorpo-g} (see their providers' defaults). */
@@ -55,6 +57,11 @@ public final class TailorPO implements TrainingMethod<PreferencePair> {
             return new Settings(new TreeSet<>(s.getIntList("train_steps")), guidance,
                     guidance ? s.getDouble("delta") : 0, guidance ? s.getDouble("eta_start") : 0,
                     guidance ? s.getDouble("eta_end") : 0, guidance && s.getBoolean("eps_constant"));
+        }
+
+        /** eta_t at trained step index {@code step}: its rank among the trained steps on the cosine ramp. */
+        public double etaAt(int step) {
+            return eta(((SortedSet<Integer>) trainSteps).headSet(step).size(), trainSteps.size());
         }
 
         /** eta_t of the k-th of n trained steps (k = 0 noisiest): a cosine ramp from etaStart to etaEnd. */
@@ -124,12 +131,11 @@ public final class TailorPO implements TrainingMethod<PreferencePair> {
         NDArray w = Rollouts.pick(cand, winner);
         NDArray l = Rollouts.pick(cand, loser);
         if (settings.guidance()) {
-            List<Integer> trained = new ArrayList<>(new TreeSet<>(settings.trainSteps()));
             float[] rw = new float[b];
             for (int row = 0; row < b; row++) {
                 rw[row] = r[winner[row]][row];
             }
-            Guided g = guide(sr, c, w, rw, i + 1, settings.eta(trained.indexOf(i), trained.size()));
+            Guided g = guide(sr, c, w, rw, i + 1, settings.etaAt(i));
             w = g.samples;
             round.accepted += g.accepted;
             round.guided += b;
