@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailorpo.api.TailorException;
 import dev.tailorpo.api.scheduler.NoiseScheduler;
@@ -94,10 +95,12 @@ public final class ShapesPretraining {
 
             CheckpointStore store = new CheckpointStore(checkpointsDir(), 2);
             int start = 0;
+            // the weight of the initial weights w_0 in the shadow: the product of the decays so far
+            double initialWeight = 1;
             var latest = store.latest();
             if (latest.isPresent()) {
                 start = (int) latest.get().step();
-                restore(latest.get().dir(), params, ema, optimizer, root);
+                initialWeight = restore(latest.get().dir(), params, ema, optimizer, root);
                 listener.onResume(start);
             }
 
@@ -109,14 +112,16 @@ public final class ShapesPretraining {
                 optimizer.setConfig(new AdamWConfig(lr, 0.9, 0.999, 1e-8, config.weightDecay()));
                 double loss = trainStep(step, unet, text, tokenizer, scheduler, data, random, params, optimizer, root);
                 updateEma(params, ema);
+                initialWeight *= config.emaDecay();
                 listener.onStep(step + 1, config.steps(), loss, lr);
                 if ((step + 1) % config.checkpointEvery() == 0 || step + 1 == config.steps()) {
                     final int done = step + 1;
-                    var ckpt = store.save(done, dir -> save(dir, params, ema, optimizer, done));
+                    final double weight = initialWeight;
+                    var ckpt = store.save(done, dir -> save(dir, params, ema, optimizer, done, weight));
                     listener.onCheckpoint(done, ckpt.dir());
                 }
             }
-            writeModel(withoutInitialization(ema, root));
+            writeModel(withoutInitialization(ema, initialWeight, root));
         }
     }
 
@@ -125,9 +130,11 @@ public final class ShapesPretraining {
      * updates it is d^T w_0 + (1 - d) sum d^(T-s) w_s: with d = 0.999 and a few thousand steps, w_0
      * still weighs 0.999^2400 = 9% and the samples are noise (seen at step 800, where it weighs 45%).
      * Removing d^T w_0 and renormalising by 1 - d^T (Adam's bias correction) leaves the average of
-     * the trained weights; w_0 is recomputed from the seed.
+     * the trained weights; w_0 is recomputed from the seed. A run resumed with another decay has
+     * weighed w_0 by the product of the decays it used, {@code initialWeight}.
      */
-    private Map<String, NDArray> withoutInitialization(Map<String, NDArray> ema, NDManager manager) {
+    private Map<String, NDArray> withoutInitialization(Map<String, NDArray> ema, double initialWeight,
+                                                      NDManager manager) {
         UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.read(out.resolve("unet").resolve("config.json")));
         ClipTextModel text = new ClipTextModel(ClipTextConfig.read(out.resolve("text_encoder").resolve("config.json")));
         unet.initialize(manager, config.seed());
@@ -135,7 +142,7 @@ public final class ShapesPretraining {
         Map<String, NDArray> initial = new LinkedHashMap<>();
         unet.namedParameters().forEach((k, p) -> initial.put(UNET + k, p.array()));
         text.namedParameters().forEach((k, p) -> initial.put(TEXT + k, p.array()));
-        double weight = Math.pow(config.emaDecay(), config.steps());
+        double weight = initialWeight;
         Map<String, NDArray> out = new LinkedHashMap<>();
         ema.forEach((k, v) -> out.put(k, Scalars.div(v.sub(Scalars.mul(initial.get(k), weight)), 1 - weight)));
         return out;
@@ -199,19 +206,21 @@ public final class ShapesPretraining {
         }
     }
 
-    private void save(Path dir, Map<String, Param> params, Map<String, NDArray> ema, AdamW optimizer, int step)
-            throws IOException {
+    private void save(Path dir, Map<String, Param> params, Map<String, NDArray> ema, AdamW optimizer, int step,
+                      double initialWeight) throws IOException {
         Map<String, NDArray> weights = new LinkedHashMap<>();
         params.forEach((k, p) -> weights.put(k, p.array()));
         SafeTensorsWriter.write(dir.resolve("weights.safetensors"), weights, Map.of());
         SafeTensorsWriter.write(dir.resolve("ema.safetensors"), ema, Map.of());
         SafeTensorsWriter.write(dir.resolve("optimizer.safetensors"), optimizer.state(), Map.of());
         Files.writeString(dir.resolve("state.json"), new ObjectMapper().writeValueAsString(
-                Map.of("step", step, "optimizer_steps", optimizer.stepCount(), "config", config)));
+                Map.of("step", step, "optimizer_steps", optimizer.stepCount(), "ema_initial_weight", initialWeight,
+                        "config", config)));
     }
 
-    private static void restore(Path dir, Map<String, Param> params, Map<String, NDArray> ema, AdamW optimizer,
-                                NDManager root) {
+    /** Restores a checkpoint and returns the weight of w_0 in its EMA shadow. */
+    private static double restore(Path dir, Map<String, Param> params, Map<String, NDArray> ema, AdamW optimizer,
+                                  NDManager root) {
         try (SafeTensorsFile w = SafeTensorsFile.open(dir.resolve("weights.safetensors"));
              SafeTensorsFile e = SafeTensorsFile.open(dir.resolve("ema.safetensors"));
              SafeTensorsFile o = SafeTensorsFile.open(dir.resolve("optimizer.safetensors"));
@@ -227,8 +236,12 @@ public final class ShapesPretraining {
             for (String k : o.keys()) {
                 state.put(k, o.load(k, tmp));
             }
-            long steps = new ObjectMapper().readTree(dir.resolve("state.json").toFile()).get("optimizer_steps").asLong();
+            JsonNode saved = new ObjectMapper().readTree(dir.resolve("state.json").toFile());
+            long steps = saved.get("optimizer_steps").asLong();
             optimizer.load(state, steps);
+            // checkpoints from before the decay could change between resumes used one decay throughout
+            return saved.has("ema_initial_weight") ? saved.get("ema_initial_weight").asDouble()
+                    : Math.pow(saved.get("config").get("emaDecay").asDouble(), saved.get("step").asInt());
         } catch (IOException ex) {
             throw new dev.tailorpo.api.ModelFormatException("cannot read checkpoint " + dir + ": " + ex.getMessage(), ex);
         }
