@@ -39,8 +39,18 @@ public record DpoLoss(double beta, double epsClip) {
      */
     public NDArray perPair(NDArray policyPreferred, NDArray referencePreferred,
                            NDArray policyDispreferred, NDArray referenceDispreferred) {
-        NDArray w = clamp(policyPreferred.sub(referencePreferred));
-        NDArray l = clamp(policyDispreferred.sub(referenceDispreferred));
+        return perPair(policyPreferred.sub(referencePreferred), policyDispreferred.sub(referenceDispreferred));
+    }
+
+    /**
+     * The per-pair losses from the log-ratios, shape (N).
+     *
+     * @param logRatioPreferred log pi_theta(x^w) - log pi_ref(x^w), shape (N), with graph
+     * @param logRatioDispreferred log pi_theta(x^l) - log pi_ref(x^l)
+     */
+    public NDArray perPair(NDArray logRatioPreferred, NDArray logRatioDispreferred) {
+        NDArray w = clamp(logRatioPreferred);
+        NDArray l = clamp(logRatioDispreferred);
         // -log sigmoid(z) = softplus(-z), stable for large |z|
         return Activation.softPlus(Scalars.mul(w.sub(l), -beta));
     }

@@ -44,10 +44,11 @@ public final class PairObjective {
         double ratioL = 0;
         for (Map.Entry<Integer, List<PreferencePair>> e : byStep.entrySet()) {
             LogProbs lp = logProbs(policy, e.getKey(), e.getValue(), ctx.scratch());
-            NDArray perPair = dpo.perPair(lp.policyW, lp.referenceW, lp.policyL, lp.referenceL);
-            losses.add(perPair);
-            float[] rw = lp.policyW.sub(lp.referenceW).toFloatArray();
-            float[] rl = lp.policyL.sub(lp.referenceL).toFloatArray();
+            NDArray ratioPreferred = lp.ratioPreferred();
+            NDArray ratioDispreferred = lp.ratioDispreferred();
+            losses.add(dpo.perPair(ratioPreferred, ratioDispreferred));
+            float[] rw = ratioPreferred.toFloatArray();
+            float[] rl = ratioDispreferred.toFloatArray();
             for (int i = 0; i < rw.length; i++) {
                 preferred += rw[i] - rl[i] > 0 ? 1 : 0;
                 ratioW += rw[i];
@@ -85,5 +86,15 @@ public final class PairObjective {
     }
 
     /** log pi and log pi_ref of the preferred (w) and dispreferred (l) transitions, each (N). */
-    public record LogProbs(NDArray policyW, NDArray referenceW, NDArray policyL, NDArray referenceL) {}
+    public record LogProbs(NDArray policyW, NDArray referenceW, NDArray policyL, NDArray referenceL) {
+        /** log pi(x^w) - log pi_ref(x^w), with the policy's graph. */
+        public NDArray ratioPreferred() {
+            return policyW.sub(referenceW);
+        }
+
+        /** log pi(x^l) - log pi_ref(x^l), with the policy's graph. */
+        public NDArray ratioDispreferred() {
+            return policyL.sub(referenceL);
+        }
+    }
 }
