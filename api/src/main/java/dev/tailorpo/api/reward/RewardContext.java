@@ -1,12 +1,21 @@
 package dev.tailorpo.api.reward;
 
 import ai.djl.Device;
+import dev.tailorpo.api.ConfigException;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * What a {@link RewardProvider} gets to build its model.
+ *
+ * <p>Options arrive as strings. The typed accessors ({@link #integerOption}, {@link #realOption},
+ * {@link #booleanOption}) are the one parser for them, so that every reward, built in or plugin
+ * (plugins are compiled against this module only), reads a value the same way and reports a bad one
+ * the same way: a {@link ConfigException} reading {@code "<reward> reward: option '<key>' must be …,
+ * got '<value>'"}. Each takes the reward's name for that message, since the context does not know
+ * which reward it is for.
  *
  * @param modelsDir the folder the framework keeps model snapshots in; a provider finds its default
  *     weights under it
@@ -22,5 +31,77 @@ public record RewardContext(Path modelsDir, Device device, Map<String, String> o
     /** An option's value, or {@code fallback} when it is not set. */
     public String option(String key, String fallback) {
         return options.getOrDefault(key, fallback);
+    }
+
+    /**
+     * An integer option (surrounding blanks ignored), or {@code fallback} when it is not set.
+     *
+     * @param reward the reward's name, for the error message (for example {@code "onnx"})
+     * @param fallback the value when the option is absent; may be null, and is not checked against
+     *     {@code least}
+     * @param least the smallest value allowed
+     * @throws ConfigException when the value is not an {@code int} or is below {@code least}
+     */
+    public Integer integerOption(String reward, String key, Integer fallback, int least) {
+        String v = options.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= least) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, like a value out of range
+        }
+        throw bad(reward, key, "an integer >= " + least, v);
+    }
+
+    /**
+     * A number option (surrounding blanks ignored; {@code Infinity} and {@code -Infinity} allowed,
+     * NaN not), or {@code fallback} when it is not set.
+     *
+     * @param reward the reward's name, for the error message (for example {@code "onnx"})
+     * @param fallback the value when the option is absent; may be null
+     * @throws ConfigException when the value is not a number
+     */
+    public Double realOption(String reward, String key, Double fallback) {
+        String v = options.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (!Double.isNaN(d)) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, like NaN
+        }
+        throw bad(reward, key, "a number", v);
+    }
+
+    /**
+     * A {@code true}/{@code false} option (any case, surrounding blanks ignored), or {@code fallback}
+     * when it is not set.
+     *
+     * @param reward the reward's name, for the error message (for example {@code "onnx"})
+     * @throws ConfigException when the value is neither
+     */
+    public boolean booleanOption(String reward, String key, boolean fallback) {
+        String v = options.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw bad(reward, key, "true or false", v);
+        };
+    }
+
+    private static ConfigException bad(String reward, String key, String what, String value) {
+        return new ConfigException(reward + " reward: option '" + key + "' must be " + what + ", got '" + value + "'");
     }
 }

@@ -31,6 +31,9 @@ record OnnxRewardOptions(
             "mean", "std", "image_input", "text_input", "tokenizer", "mask_input", "output", "index",
             "higher_is_better", "min", "max", "threads");
 
+    /** The reward's name in the messages of {@link RewardContext}'s option accessors. */
+    private static final String WHO = "onnx";
+
     static OnnxRewardOptions parse(RewardContext context) {
         Map<String, String> o = context.options();
         Set<String> unknown = new TreeSet<>(o.keySet());
@@ -53,19 +56,20 @@ record OnnxRewardOptions(
         if (o.containsKey("mask_input") && textInput == null) {
             throw new ConfigException("onnx reward: option 'mask_input' needs 'text_input' and 'tokenizer'");
         }
-        double min = real(o, "min", Double.NEGATIVE_INFINITY);
-        double max = real(o, "max", Double.POSITIVE_INFINITY);
+        double min = context.realOption(WHO, "min", Double.NEGATIVE_INFINITY);
+        double max = context.realOption(WHO, "max", Double.POSITIVE_INFINITY);
         if (!(min <= max)) {
             throw new ConfigException("onnx reward: option 'min' " + min + " is not <= 'max' " + max);
         }
         return new OnnxRewardOptions(
                 model, o.getOrDefault("id", "onnx"), o.getOrDefault("name", stem),
-                positive(o, "input_size"), filter(o.getOrDefault("resize", "bicubic")),
-                bool(o, "center_crop", true),
+                context.integerOption(WHO, "input_size", null, 1), filter(o.getOrDefault("resize", "bicubic")),
+                context.booleanOption(WHO, "center_crop", true),
                 triple(o, "mean", CLIP_MEAN, false), triple(o, "std", CLIP_STD, true),
                 o.get("image_input"), textInput, tokenizer == null ? null : resolve(context, tokenizer), o.get("mask_input"),
-                o.get("output"), nonNegative(o, "index"),
-                bool(o, "higher_is_better", true), min, max, positive(o, "threads"));
+                o.get("output"), context.integerOption(WHO, "index", null, 0),
+                context.booleanOption(WHO, "higher_is_better", true), min, max,
+                context.integerOption(WHO, "threads", null, 1));
     }
 
     /** Relative paths are relative to the framework's models folder. */
@@ -80,62 +84,6 @@ record OnnxRewardOptions(
             case "bilinear" -> Resampler.Filter.BILINEAR;
             default -> throw new ConfigException("onnx reward: option 'resize' must be bicubic or bilinear, got '" + value + "'");
         };
-    }
-
-    private static boolean bool(Map<String, String> o, String key, boolean fallback) {
-        String v = o.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new ConfigException("onnx reward: option '" + key + "' must be true or false, got '" + v + "'");
-        };
-    }
-
-    private static Integer positive(Map<String, String> o, String key) {
-        Integer v = integer(o, key);
-        if (v != null && v <= 0) {
-            throw new ConfigException("onnx reward: option '" + key + "' must be > 0, got " + v);
-        }
-        return v;
-    }
-
-    private static Integer nonNegative(Map<String, String> o, String key) {
-        Integer v = integer(o, key);
-        if (v != null && v < 0) {
-            throw new ConfigException("onnx reward: option '" + key + "' must be >= 0, got " + v);
-        }
-        return v;
-    }
-
-    private static Integer integer(Map<String, String> o, String key) {
-        String v = o.get(key);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(v.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException("onnx reward: option '" + key + "' must be an integer, got '" + v + "'");
-        }
-    }
-
-    private static double real(Map<String, String> o, String key, double fallback) {
-        String v = o.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            double d = Double.parseDouble(v.trim());
-            if (Double.isNaN(d)) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new ConfigException("onnx reward: option '" + key + "' must be a number, got '" + v + "'");
-        }
     }
 
     private static float[] triple(Map<String, String> o, String key, String fallback, boolean positive) {

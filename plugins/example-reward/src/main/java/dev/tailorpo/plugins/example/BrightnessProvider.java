@@ -33,19 +33,13 @@ public final class BrightnessProvider implements RewardProvider {
         if (!unknown.isEmpty()) {
             throw new ConfigException("brightness reward: unknown option(s) " + unknown + "; the only option is 'target'");
         }
-        String t = context.options().get("target");
-        if (t == null) {
+        Double target = context.realOption(id(), "target", null);
+        if (target == null) {
             return new Brightness(null);
-        }
-        float target;
-        try {
-            target = Float.parseFloat(t.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException("brightness reward: option 'target' must be a number in [0, 1], got '" + t + "'");
         }
         if (!(target >= 0 && target <= 1)) {
             throw new ConfigException("brightness reward: option 'target' must be in [0, 1], got " + target);
         }
-        return new Brightness(target);
+        return new Brightness(target.floatValue());
     }
 }

@@ -43,24 +43,21 @@ public final class RemoteRewardProvider implements RewardProvider {
             throw new ConfigException("remote reward: unknown option(s) " + unknown + "; known options: " + new TreeSet<>(KEYS));
         }
         URI url = url(o.get("url"));
-        long timeout = integer(o, "timeout_ms", 60_000, 1);
-        int retries = (int) integer(o, "retries", 2, 0);
+        int timeout = context.integerOption(id(), "timeout_ms", 60_000, 1);
+        int retries = context.integerOption(id(), "retries", 2, 0);
         ImageCodec codec = switch (o.getOrDefault("encoding", "png").trim().toLowerCase(Locale.ROOT)) {
             case "png" -> ImageCodec.PNG;
             case "f32" -> ImageCodec.F32;
             default -> throw new ConfigException("remote reward: option 'encoding' must be png or f32, got '" + o.get("encoding") + "'");
         };
-        String higher = o.getOrDefault("higher_is_better", "true").trim().toLowerCase(Locale.ROOT);
-        if (!higher.equals("true") && !higher.equals("false")) {
-            throw new ConfigException("remote reward: option 'higher_is_better' must be true or false, got '" + higher + "'");
-        }
-        double min = real(o, "min", Double.NEGATIVE_INFINITY);
-        double max = real(o, "max", Double.POSITIVE_INFINITY);
+        boolean higherIsBetter = context.booleanOption(id(), "higher_is_better", true);
+        double min = context.realOption(id(), "min", Double.NEGATIVE_INFINITY);
+        double max = context.realOption(id(), "max", Double.POSITIVE_INFINITY);
         if (!(min <= max)) {
             throw new ConfigException("remote reward: option 'min' " + min + " is not <= 'max' " + max);
         }
         RewardInfo info = new RewardInfo(o.getOrDefault("id", "remote"), o.getOrDefault("name", "Remote"),
-                min, max, higher.equals("true"), false, 0);
+                min, max, higherIsBetter, false, 0);
         return new RemoteReward(info, url, Duration.ofMillis(timeout), retries, codec);
     }
 
@@ -76,38 +73,6 @@ public final class RemoteRewardProvider implements RewardProvider {
             return u;
         } catch (IllegalArgumentException e) {
             throw new ConfigException("remote reward: option 'url' is not a usable http(s) URL: '" + value + "' (" + e.getMessage() + ")");
-        }
-    }
-
-    private static long integer(Map<String, String> o, String key, long fallback, long least) {
-        String v = o.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n < least || n > Integer.MAX_VALUE) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new ConfigException("remote reward: option '" + key + "' must be an integer >= " + least + ", got '" + v + "'");
-        }
-    }
-
-    private static double real(Map<String, String> o, String key, double fallback) {
-        String v = o.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            double d = Double.parseDouble(v.trim());
-            if (Double.isNaN(d)) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new ConfigException("remote reward: option '" + key + "' must be a number, got '" + v + "'");
         }
     }
 }
