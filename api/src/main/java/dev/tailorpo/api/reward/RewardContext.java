@@ -6,6 +6,9 @@ import dev.tailorpo.api.ConfigException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * What a {@link RewardProvider} gets to build its model.
@@ -15,17 +18,41 @@ import java.util.Map;
  * (plugins are compiled against this module only), reads a value the same way and reports a bad one
  * the same way: a {@link ConfigException} reading {@code "<reward> reward: option '<key>' must be …,
  * got '<value>'"}. Each takes the reward's name for that message, since the context does not know
- * which reward it is for.
+ * which reward it is for. {@link #requireKnown} is the one check that rejects options a reward does
+ * not take.
  *
  * @param modelsDir the folder the framework keeps model snapshots in; a provider finds its default
  *     weights under it
  * @param device where to put tensors
  * @param options provider-specific settings from the user's config (for example a weights path or a
- *     server URL); unknown options must be rejected with a message naming them
+ *     server URL); unknown options must be rejected with a message naming them, which
+ *     {@link #requireKnown} does
  */
 public record RewardContext(Path modelsDir, Device device, Map<String, String> options) {
     public RewardContext {
         options = Map.copyOf(options);
+    }
+
+    /**
+     * Rejects the options that are not in {@code known}: a provider calls this first in
+     * {@code create}, so that a misspelt key fails instead of being silently ignored.
+     *
+     * <p>The message reads {@code "<reward> reward: unknown option 'colour'; known options: id,
+     * model"} (or {@code "unknown options 'a', 'b'"} for several); both lists are sorted, so it does not
+     * depend on the order of the maps and sets.
+     *
+     * @param reward the reward's name, for the error message (for example {@code "onnx"})
+     * @param known every option the reward takes
+     * @throws ConfigException when an option is set whose key is not in {@code known}
+     */
+    public void requireKnown(String reward, Set<String> known) {
+        Set<String> unknown = new TreeSet<>(options.keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(reward + " reward: unknown option" + (unknown.size() > 1 ? "s " : " ")
+                    + unknown.stream().map(k -> "'" + k + "'").collect(Collectors.joining(", "))
+                    + "; known options: " + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known))));
+        }
     }
 
     /** An option's value, or {@code fallback} when it is not set. */

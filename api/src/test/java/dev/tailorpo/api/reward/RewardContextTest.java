@@ -5,7 +5,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The typed option accessors: what they accept, their fallbacks, and the messages of their errors. */
+/**
+ * The typed option accessors and the unknown-option check: what they accept, their fallbacks, and the
+ * messages of their errors.
+ */
 class RewardContextTest {
 
     private static RewardContext context(Map<String, String> options) {
@@ -58,6 +63,24 @@ class RewardContextTest {
         assertTrue(c.booleanOption("onnx", "absent", true));
 
         assertMessage(() -> c.booleanOption("remote", "c", true), "remote reward: option 'c' must be true or false, got 'yes'");
+    }
+
+    @Test
+    void requireKnownAcceptsKnownOrNoOptionsAndNamesTheUnknownOnesSorted() {
+        context(Map.of()).requireKnown("brightness", Set.of("target"));
+        context(Map.of("target", "0.5")).requireKnown("brightness", Set.of("target"));
+        context(Map.of("url", "x")).requireKnown("remote", Set.of("url", "retries"));
+
+        assertMessage(() -> context(Map.of("paht", "x")).requireKnown("shapes-aesthetic", Set.of("path")),
+                "shapes-aesthetic reward: unknown option 'paht'; known options: path");
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("zeta", "1");
+        options.put("model", "m.onnx");
+        options.put("alpha", "2");
+        assertMessage(() -> context(options).requireKnown("onnx", Set.of("model", "min", "id", "max")),
+                "onnx reward: unknown options 'alpha', 'zeta'; known options: id, max, min, model");
+        assertMessage(() -> context(Map.of("x", "1")).requireKnown("constant", Set.of()),
+                "constant reward: unknown option 'x'; known options: none");
     }
 
     private static void assertMessage(Executable call, String expected) {

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The options of one reward, checked against the names it knows. Paths given in options resolve
@@ -21,12 +20,7 @@ final class RewardOptions {
     RewardOptions(String rewardId, RewardContext context, Set<String> known) {
         this.rewardId = rewardId;
         this.context = context;
-        Set<String> unknown = new TreeSet<>(context.options().keySet());
-        unknown.removeAll(known);
-        if (!unknown.isEmpty()) {
-            throw new ConfigException("reward '" + rewardId + "': unknown option" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + "; known options: " + String.join(", ", new TreeSet<>(known)));
-        }
+        context.requireKnown(rewardId, known);
     }
 
     /** The folder named by a required option; {@code what} says what it should hold. */

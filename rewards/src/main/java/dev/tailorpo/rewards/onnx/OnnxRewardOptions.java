@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The options of the {@code onnx} reward, read from a {@link RewardContext}; see
@@ -35,12 +34,8 @@ record OnnxRewardOptions(
     private static final String WHO = "onnx";
 
     static OnnxRewardOptions parse(RewardContext context) {
+        context.requireKnown(WHO, KEYS);
         Map<String, String> o = context.options();
-        Set<String> unknown = new TreeSet<>(o.keySet());
-        unknown.removeAll(KEYS);
-        if (!unknown.isEmpty()) {
-            throw new ConfigException("onnx reward: unknown option(s) " + unknown + "; known options: " + new TreeSet<>(KEYS));
-        }
         String modelOption = o.get("model");
         if (modelOption == null || modelOption.isBlank()) {
             throw new ConfigException("onnx reward: option 'model' (the .onnx file) is required");

@@ -1,19 +1,17 @@
 package dev.tailorpo.rewards.shapes;
 
-import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.reward.RewardContext;
 import dev.tailorpo.api.reward.RewardModel;
 import dev.tailorpo.api.reward.RewardProvider;
 
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
  * Providers of the shapes world's learned rewards. One option: {@code path}, the model folder
  * (default {@code <modelsDir>/shapes-aesthetic} or {@code <modelsDir>/shapes-alignment}; a relative
- * path is taken from the working directory).
+ * path is taken from the working directory); any other is a {@link dev.tailorpo.api.ConfigException}.
  */
 public final class ShapesRewardProviders {
     private ShapesRewardProviders() {}
@@ -44,12 +42,7 @@ public final class ShapesRewardProviders {
 
         @Override
         public RewardModel create(RewardContext context) {
-            Set<String> unknown = new TreeSet<>(context.options().keySet());
-            unknown.remove(PATH_OPTION);
-            if (!unknown.isEmpty()) {
-                throw new InvalidInputException("reward '" + id() + "' takes only the option '" + PATH_OPTION
-                        + "', got unknown " + unknown);
-            }
+            context.requireKnown(id(), Set.of(PATH_OPTION));
             String path = context.options().get(PATH_OPTION);
             Path folder = path != null ? Path.of(path) : context.modelsDir().resolve(kind.rewardId());
             CriticModel model = CriticModel.load(folder, kind, context.device());

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.tailorpo.api.ConfigException;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.ModelFormatException;
 import dev.tailorpo.api.reward.RewardContext;
@@ -253,9 +254,10 @@ class ShapesRewardsTest {
         try (RewardModel m = new ShapesRewardProviders.Alignment().create(explicit)) {
             assertInstanceOf(ShapesAlignment.class, m);
         }
-        InvalidInputException unknown = assertThrows(InvalidInputException.class, () -> new ShapesRewardProviders.Aesthetic()
+        // a configuration error, like every reward's unknown option (it was an InvalidInputException)
+        ConfigException unknown = assertThrows(ConfigException.class, () -> new ShapesRewardProviders.Aesthetic()
                 .create(new RewardContext(MODELS, Device.cpu(), Map.of("paht", "x"))));
-        assertTrue(unknown.getMessage().contains("paht"), unknown.getMessage());
+        assertEquals("shapes-aesthetic reward: unknown option 'paht'; known options: path", unknown.getMessage());
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.tailorpo.api.reward.RewardContext;
 import dev.tailorpo.api.reward.RewardModel;
 import dev.tailorpo.api.reward.RewardProvider;
 
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -28,11 +27,7 @@ public final class BrightnessProvider implements RewardProvider {
 
     @Override
     public RewardModel create(RewardContext context) {
-        Set<String> unknown = new HashSet<>(context.options().keySet());
-        unknown.remove("target");
-        if (!unknown.isEmpty()) {
-            throw new ConfigException("brightness reward: unknown option(s) " + unknown + "; the only option is 'target'");
-        }
+        context.requireKnown(id(), Set.of("target"));
         Double target = context.realOption(id(), "target", null);
         if (target == null) {
             return new Brightness(null);

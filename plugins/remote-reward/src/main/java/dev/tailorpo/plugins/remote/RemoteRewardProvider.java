@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * {@code remote}: a reward computed by an HTTP server speaking {@code tailorpo-reward/1} (README.md).
@@ -36,12 +35,8 @@ public final class RemoteRewardProvider implements RewardProvider {
 
     @Override
     public RewardModel create(RewardContext context) {
+        context.requireKnown(id(), KEYS);
         Map<String, String> o = context.options();
-        Set<String> unknown = new TreeSet<>(o.keySet());
-        unknown.removeAll(KEYS);
-        if (!unknown.isEmpty()) {
-            throw new ConfigException("remote reward: unknown option(s) " + unknown + "; known options: " + new TreeSet<>(KEYS));
-        }
         URI url = url(o.get("url"));
         int timeout = context.integerOption(id(), "timeout_ms", 60_000, 1);
         int retries = context.integerOption(id(), "retries", 2, 0);
