@@ -9,6 +9,7 @@ import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.random.KeyedRandom;
 import dev.tailorpo.trainers.methods.RewardGuidance;
+import dev.tailorpo.trainers.methods.Rollouts;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,18 +64,15 @@ public record GuidanceCheck(double eta, double delta, boolean epsConstant) {
             }
             try (NDManager round = manager.newSubManager()) {
                 Conditioning c = policy.encode(rows, round);
-                NDArray x = random.normal(round, new Shape(b).addAll(policy.sampleShape()), INITIAL, start);
-                for (int i = 0; i <= checked.last(); i++) {
-                    try (NDManager scope = round.newSubManager()) {
-                        x.attach(scope);
-                        NDArray next = policy.step(c, x, i, random.normal(scope, x.getShape(), STEP, start, i)).next();
-                        if (checked.contains(i)) {
-                            count(reward, c, next, i + 1, rises, falls, i);
-                        }
-                        next.attach(round);
-                        x = next;
+                long key = start;
+                NDArray x0 = random.normal(round, new Shape(b).addAll(policy.sampleShape()), INITIAL, key);
+                Rollouts.denoise(round, x0, checked.last() + 1, (scope, i, x) -> {
+                    NDArray next = policy.step(c, x, i, random.normal(scope, x.getShape(), STEP, key, i)).next();
+                    if (checked.contains(i)) {
+                        count(reward, c, next, i + 1, rises, falls, i);
                     }
-                }
+                    return next;
+                });
             }
         }
         List<StepResult> out = new ArrayList<>();

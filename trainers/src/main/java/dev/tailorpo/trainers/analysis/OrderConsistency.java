@@ -8,6 +8,7 @@ import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.random.KeyedRandom;
+import dev.tailorpo.trainers.methods.Rollouts;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -73,18 +74,14 @@ public final class OrderConsistency {
             float[][] scores = new float[steps][];
             try (NDManager round = manager.newSubManager()) {
                 Conditioning c = policy.encode(rows, round);
-                NDArray xT = random.normal(round, new Shape(b).addAll(policy.sampleShape()), INITIAL, start);
+                long key = start;
+                NDArray xT = random.normal(round, new Shape(b).addAll(policy.sampleShape()), INITIAL, key);
                 // rows j and j + b start from the same x_T and then draw independent step noise
-                NDArray x = xT.concat(xT, 0);
-                for (int i = 0; i < steps; i++) {
-                    try (NDManager scope = round.newSubManager()) {
-                        x.attach(scope);
-                        NDArray next = policy.step(c, x, i, random.normal(scope, x.getShape(), STEP, start, i)).next();
-                        scores[i] = reward.score(c, next, i + 1);
-                        next.attach(round);
-                        x = next;
-                    }
-                }
+                Rollouts.denoise(round, xT.concat(xT, 0), steps, (scope, i, x) -> {
+                    NDArray next = policy.step(c, x, i, random.normal(scope, x.getShape(), STEP, key, i)).next();
+                    scores[i] = reward.score(c, next, i + 1);
+                    return next;
+                });
             }
             float[] last = scores[steps - 1];
             for (int j = 0; j < b; j++) {

@@ -36,8 +36,18 @@ public final class Rollouts {
      * iteration's manager, and returns the final sample (attached to {@code ctx.manager()}).
      */
     public static NDArray denoise(TrainingContext ctx, NDArray x, Step step) {
-        NDManager keep = ctx.manager();
-        for (int i = 0; i < ctx.policy().steps(); i++) {
+        return denoise(ctx.manager(), x, ctx.policy().steps(), step);
+    }
+
+    /**
+     * Runs steps 0 .. {@code steps}-1 from {@code x}, each in its own sub-manager of {@code keep},
+     * and returns the final state (attached to {@code keep}; {@code x} itself when {@code steps} is 0).
+     * Without a {@link TrainingContext}, so that the analyses, which roll out a policy outside
+     * training, free each step's intermediates the same way the methods do: memory stays at one
+     * step's worth however many steps run.
+     */
+    public static NDArray denoise(NDManager keep, NDArray x, int steps, Step step) {
+        for (int i = 0; i < steps; i++) {
             try (NDManager scope = keep.newSubManager()) {
                 x.attach(scope);
                 NDArray next = step.next(scope, i, x);
