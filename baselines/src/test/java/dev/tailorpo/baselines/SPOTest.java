@@ -10,10 +10,8 @@ import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.engine.EngineContext;
 import dev.tailorpo.trainers.loss.DpoLoss;
-import dev.tailorpo.trainers.policy.GuidedPolicy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,19 +30,9 @@ class SPOTest {
     private static final String A = "a red circle";
     private static final String B = "a blue square";
     private static final DpoLoss LOSS = new DpoLoss(10, 0.1);
-    private static NDManager manager;
-    private static GuidedPolicy policy;
 
-    @BeforeAll
-    static void load() {
-        manager = NDManager.newBaseManager();
-        policy = Fixtures.policy(manager, STEPS);
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final Fixtures.LoadedPolicy loaded = new Fixtures.LoadedPolicy(STEPS);
 
     /** A step-wise reward that gives the j-th row of a prompt in each call the score scores.get(prompt)[j], and records the calls. */
     private static final class Scripted implements StepwiseReward {
@@ -104,9 +92,9 @@ class SPOTest {
      */
     @Test
     void bestVersusWorstKeptOnlyAboveTheSoftmaxMarginAndOnlyFromTheDivertStep() {
-        try (NDManager it = manager.newSubManager()) {
+        try (NDManager it = loaded.manager().newSubManager()) {
             Scripted sr = new Scripted(Map.of(A, new double[] {0, 0.2, 0.5, 0.1}, B, new double[] {0, 0.7, 0.3, 0.1}), it);
-            EngineContext ctx = Fixtures.context(policy, Fixtures.brightness(true), sr, 0, it);
+            EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.brightness(true), sr, 0, it);
             Experience<PreferencePair> e = spo(Set.of()).collect(ctx, List.of(A, B));
             assertEquals(2, e.finalRewards().length);
             assertEquals(List.of(5, 6, 7, 8), sr.calls.stream().map(Scripted.Call::stepIndex).toList(),
@@ -130,10 +118,10 @@ class SPOTest {
     void continuesFromAUniformlyRandomCandidate() {
         int[] chosen = new int[4];
         for (int iteration = 0; iteration < 3; iteration++) {
-            try (NDManager it = manager.newSubManager()) {
+            try (NDManager it = loaded.manager().newSubManager()) {
                 double[] scores = {0, 3, 1, 2};             // candidate 1 wins, 0 loses, always kept
                 Scripted sr = new Scripted(Map.of(A, scores, B, scores), it);
-                EngineContext ctx = Fixtures.context(policy, Fixtures.brightness(true), sr, iteration, it);
+                EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.brightness(true), sr, iteration, it);
                 List<PreferencePair> pairs = spo(Set.of()).collect(ctx, List.of(A, B)).samples();
                 for (String prompt : List.of(A, B)) {
                     List<PreferencePair> own = pairs.stream().filter(p -> p.condition().prompts().get(0).equals(prompt)).toList();
@@ -163,10 +151,10 @@ class SPOTest {
 
     @Test
     void configuredTrainStepsAreTheOnlyPairedStepsAndCannotPrecedeTheDivertStep() {
-        try (NDManager it = manager.newSubManager()) {
+        try (NDManager it = loaded.manager().newSubManager()) {
             double[] scores = {0, 3, 1, 2};
             Scripted sr = new Scripted(Map.of(A, scores), it);
-            EngineContext ctx = Fixtures.context(policy, Fixtures.brightness(true), sr, 0, it);
+            EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.brightness(true), sr, 0, it);
             List<PreferencePair> pairs = spo(Set.of(5, 7)).collect(ctx, List.of(A)).samples();
             assertEquals(List.of(5, 7), pairs.stream().map(PreferencePair::stepIndex).toList());
             assertSame(pairs.get(0).fromPreferred(), pairs.get(0).fromDispreferred());
