@@ -6,10 +6,10 @@ import dev.tailorpo.api.ConfigException;
 import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.Experience;
 import dev.tailorpo.api.trainer.PreferencePair;
-import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.engine.EngineContext;
 import dev.tailorpo.trainers.loss.DpoLoss;
+import dev.tailorpo.trainers.testing.ScoreOnlyStepwiseReward;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,7 +35,7 @@ class SPOTest {
     static final Fixtures.LoadedPolicy loaded = new Fixtures.LoadedPolicy(STEPS);
 
     /** A step-wise reward that gives the j-th row of a prompt in each call the score scores.get(prompt)[j], and records the calls. */
-    private static final class Scripted implements StepwiseReward {
+    private static final class Scripted implements ScoreOnlyStepwiseReward {
         final Map<String, double[]> scores;
         final NDManager keep;
         final List<Call> calls = new ArrayList<>();
@@ -61,16 +61,6 @@ class SPOTest {
             }
             calls.add(new Call(stepIndex, rows));
             return out;
-        }
-
-        @Override
-        public Gradient gradient(Conditioning c, NDArray x, int stepIndex, boolean epsConstant) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean differentiable() {
-            return false;
         }
     }
 
