@@ -9,10 +9,8 @@ import dev.tailorpo.api.trainer.PreferencePair;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.engine.EngineContext;
 import dev.tailorpo.trainers.loss.DpoLoss;
-import dev.tailorpo.trainers.policy.GuidedPolicy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Arrays;
 import java.util.List;
@@ -27,26 +25,16 @@ class D3POTest {
     private static final int STEPS = 6;
     private static final List<String> PROMPTS = List.of("a red circle", "a blue square");
     private static final DpoLoss LOSS = new DpoLoss(0.1, 0.1);
-    private static NDManager manager;
-    private static GuidedPolicy policy;
 
-    @BeforeAll
-    static void load() {
-        manager = NDManager.newBaseManager();
-        policy = Fixtures.policy(manager, STEPS);
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final Fixtures.LoadedPolicy loaded = new Fixtures.LoadedPolicy(STEPS);
 
     @Test
     void everyStepOfTheBetterTrajectoryIsPreferredOverTheSameStepOfTheOther() {
         for (boolean higherIsBetter : new boolean[] {true, false}) {
-            try (NDManager it = manager.newSubManager()) {
+            try (NDManager it = loaded.manager().newSubManager()) {
                 RewardModel reward = Fixtures.brightness(higherIsBetter);
-                EngineContext ctx = Fixtures.context(policy, reward, 0, it);
+                EngineContext ctx = Fixtures.context(loaded.policy(), reward, 0, it);
                 Experience<PreferencePair> e = new D3PO(LOSS).collect(ctx, PROMPTS);
                 float[] finals = e.finalRewards();
                 assertEquals(2 * PROMPTS.size(), finals.length, "both trajectories' images are reported");
@@ -87,8 +75,8 @@ class D3POTest {
 
     @Test
     void equalFinalRewardsGiveNoPairs() {
-        try (NDManager it = manager.newSubManager()) {
-            EngineContext ctx = Fixtures.context(policy, Fixtures.constant(), 0, it);
+        try (NDManager it = loaded.manager().newSubManager()) {
+            EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.constant(), 0, it);
             Experience<PreferencePair> e = new D3PO(LOSS).collect(ctx, PROMPTS);
             assertEquals(0, e.samples().size());
             assertEquals(4, e.finalRewards().length);
@@ -99,8 +87,8 @@ class D3POTest {
     /** The loss of a minibatch mixing steps is the mean of each pair's DPO loss on its members' own x_t's. */
     @Test
     void lossOfAMixedStepMinibatchUsesEachMembersOwnStartingState() {
-        try (NDManager it = manager.newSubManager()) {
-            EngineContext ctx = Fixtures.context(policy, Fixtures.brightness(true), 1, it);
+        try (NDManager it = loaded.manager().newSubManager()) {
+            EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.brightness(true), 1, it);
             D3PO d3po = new D3PO(LOSS);
             List<PreferencePair> all = d3po.collect(ctx, PROMPTS).samples();
             assertEquals(2 * STEPS, all.size());
@@ -108,10 +96,10 @@ class D3POTest {
             List<PreferencePair> pairs = List.of(all.get(STEPS + 4), all.get(1));
             double expected = 0;
             for (PreferencePair p : pairs) {
-                NDArray w = policy.transition(p.condition(), p.fromPreferred(), p.stepIndex(), Branch.POLICY).logProb(p.preferred());
-                NDArray wr = policy.transition(p.condition(), p.fromPreferred(), p.stepIndex(), Branch.REFERENCE).logProb(p.preferred());
-                NDArray l = policy.transition(p.condition(), p.fromDispreferred(), p.stepIndex(), Branch.POLICY).logProb(p.dispreferred());
-                NDArray lr = policy.transition(p.condition(), p.fromDispreferred(), p.stepIndex(), Branch.REFERENCE).logProb(p.dispreferred());
+                NDArray w = loaded.policy().transition(p.condition(), p.fromPreferred(), p.stepIndex(), Branch.POLICY).logProb(p.preferred());
+                NDArray wr = loaded.policy().transition(p.condition(), p.fromPreferred(), p.stepIndex(), Branch.REFERENCE).logProb(p.preferred());
+                NDArray l = loaded.policy().transition(p.condition(), p.fromDispreferred(), p.stepIndex(), Branch.POLICY).logProb(p.dispreferred());
+                NDArray lr = loaded.policy().transition(p.condition(), p.fromDispreferred(), p.stepIndex(), Branch.REFERENCE).logProb(p.dispreferred());
                 expected += LOSS.mean(w, wr, l, lr).getFloat() / pairs.size();
             }
             assertEquals(expected, d3po.loss(ctx, pairs).getFloat(), 1e-5);
@@ -119,6 +107,6 @@ class D3POTest {
     }
 
     private static float score(RewardModel reward, NDArray sample, String prompt) {
-        return reward.score(policy.toImages(sample), List.of(prompt))[0];
+        return reward.score(loaded.policy().toImages(sample), List.of(prompt))[0];
     }
 }

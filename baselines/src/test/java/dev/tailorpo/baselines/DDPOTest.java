@@ -12,10 +12,8 @@ import dev.tailorpo.api.trainer.MethodSettings;
 import dev.tailorpo.api.trainer.PolicyStep;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.engine.EngineContext;
-import dev.tailorpo.trainers.policy.GuidedPolicy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -30,19 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DDPOTest {
     private static final int STEPS = 4;
     private static final List<String> PROMPTS = List.of("a red circle", "a blue square");
-    private static NDManager manager;
-    private static GuidedPolicy policy;
 
-    @BeforeAll
-    static void load() {
-        manager = NDManager.newBaseManager();
-        policy = Fixtures.policy(manager, STEPS);
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final Fixtures.LoadedPolicy loaded = new Fixtures.LoadedPolicy(STEPS);
 
     private static DDPO ddpo(Map<String, Object> overrides) {
         BaselineProviders.Ddpo p = new BaselineProviders.Ddpo();
@@ -57,8 +45,8 @@ class DDPOTest {
     @Test
     void rolloutsKeepEveryStepWithItsLogProbAndTheNormalisedReward() throws Exception {
         for (int minCount : new int[] {2, 16}) {
-            try (NDManager it = manager.newSubManager()) {
-                EngineContext ctx = Fixtures.context(policy, Fixtures.brightness(true), 0, it);
+            try (NDManager it = loaded.manager().newSubManager()) {
+                EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.brightness(true), 0, it);
                 DDPO ddpo = ddpo(Map.of("images_per_prompt", 2, "min_count", minCount));
                 Experience<DDPO.Transition> e = ddpo.collect(ctx, PROMPTS);
                 float[] r = e.finalRewards();
@@ -80,7 +68,7 @@ class DDPOTest {
                 assertTrue(TestData.maxAbsDiff(e.samples().get(0).from(), e.samples().get(STEPS).from()) > 0.1,
                         "the images of a prompt start from their own x_T");
                 for (DDPO.Transition t : List.of(e.samples().get(1), e.samples().get(3 * STEPS + 3))) {
-                    float now = policy.transition(t.condition(), t.from(), t.stepIndex(), Branch.POLICY).logProb(t.next()).getFloat();
+                    float now = loaded.policy().transition(t.condition(), t.from(), t.stepIndex(), Branch.POLICY).logProb(t.next()).getFloat();
                     assertEquals(now, t.oldLogProb(), 1e-5 * Math.abs(now), "the sampling policy's log-prob");
                 }
                 double meanAdvantage = e.samples().stream().mapToDouble(DDPO.Transition::advantage).average().orElseThrow();
@@ -106,14 +94,14 @@ class DDPOTest {
      */
     @Test
     void advantageClipAndNoGradientOutsideTheTrustRegion() {
-        try (NDManager it = manager.newSubManager()) {
-            EngineContext ctx = Fixtures.context(policy, Fixtures.constant(), 0, it);
-            Conditioning c = policy.encode(List.of(PROMPTS.get(0)), it);
-            NDArray x = ctx.noise(it, new Shape(1).addAll(policy.sampleShape()), 9);
-            PolicyStep s = policy.step(c, x, 2, ctx.noise(it, x.getShape(), 10));
+        try (NDManager it = loaded.manager().newSubManager()) {
+            EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.constant(), 0, it);
+            Conditioning c = loaded.policy().encode(List.of(PROMPTS.get(0)), it);
+            NDArray x = ctx.noise(it, new Shape(1).addAll(loaded.policy().sampleShape()), 9);
+            PolicyStep s = loaded.policy().step(c, x, 2, ctx.noise(it, x.getShape(), 10));
             float logp = s.gaussian().logProb(s.next()).getFloat();
             DDPO ddpo = ddpo(Map.of());
-            BiFunction<Float, Float, float[]> grad = (old, advantage) -> Fixtures.loraGradient(policy,
+            BiFunction<Float, Float, float[]> grad = (old, advantage) -> Fixtures.loraGradient(loaded.policy(),
                     () -> ddpo.loss(ctx, List.of(new DDPO.Transition(c, 2, x, s.next(), old, advantage))));
 
             assertEquals(-5, ddpo.loss(ctx, List.of(new DDPO.Transition(c, 2, x, s.next(), logp, 7f))).getFloat(), 1e-4);

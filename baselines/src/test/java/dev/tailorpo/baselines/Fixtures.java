@@ -18,6 +18,9 @@ import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.engine.EngineContext;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
 import dev.tailorpo.trainers.policy.PolicyStepwiseReward;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.List;
 import java.util.function.Supplier;
@@ -35,6 +38,40 @@ final class Fixtures {
         lora.load(TestData.sdTiny("trainer", "pytorch_lora_weights.safetensors"), manager);
         return new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
                 new SamplingSettings(steps, 1.0, 5.0), lora);
+    }
+
+    /**
+     * The {@link #policy} loaded once for a test class and closed after its tests, so the method tests
+     * share one set-up: register it on a static field with {@code @RegisterExtension}.
+     */
+    static final class LoadedPolicy implements BeforeAllCallback, AfterAllCallback {
+        private final int steps;
+        private NDManager manager;
+        private GuidedPolicy policy;
+
+        LoadedPolicy(int steps) {
+            this.steps = steps;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            manager = NDManager.newBaseManager();
+            policy = Fixtures.policy(manager, steps);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            manager.close();
+        }
+
+        /** The manager the policy lives in; tests open sub-managers of it. */
+        NDManager manager() {
+            return manager;
+        }
+
+        GuidedPolicy policy() {
+            return policy;
+        }
     }
 
     /** The engine's context for one iteration, with the step-wise reward built on {@code reward}. */

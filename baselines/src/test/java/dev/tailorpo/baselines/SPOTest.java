@@ -6,14 +6,12 @@ import dev.tailorpo.api.ConfigException;
 import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.Experience;
 import dev.tailorpo.api.trainer.PreferencePair;
-import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.engine.EngineContext;
 import dev.tailorpo.trainers.loss.DpoLoss;
-import dev.tailorpo.trainers.policy.GuidedPolicy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.tailorpo.trainers.testing.ScoreOnlyStepwiseReward;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,22 +30,12 @@ class SPOTest {
     private static final String A = "a red circle";
     private static final String B = "a blue square";
     private static final DpoLoss LOSS = new DpoLoss(10, 0.1);
-    private static NDManager manager;
-    private static GuidedPolicy policy;
 
-    @BeforeAll
-    static void load() {
-        manager = NDManager.newBaseManager();
-        policy = Fixtures.policy(manager, STEPS);
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final Fixtures.LoadedPolicy loaded = new Fixtures.LoadedPolicy(STEPS);
 
     /** A step-wise reward that gives the j-th row of a prompt in each call the score scores.get(prompt)[j], and records the calls. */
-    private static final class Scripted implements StepwiseReward {
+    private static final class Scripted implements ScoreOnlyStepwiseReward {
         final Map<String, double[]> scores;
         final NDManager keep;
         final List<Call> calls = new ArrayList<>();
@@ -74,16 +62,6 @@ class SPOTest {
             calls.add(new Call(stepIndex, rows));
             return out;
         }
-
-        @Override
-        public Gradient gradient(Conditioning c, NDArray x, int stepIndex, boolean epsConstant) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean differentiable() {
-            return false;
-        }
     }
 
     private static SPO spo(Set<Integer> trainSteps) {
@@ -104,9 +82,9 @@ class SPOTest {
      */
     @Test
     void bestVersusWorstKeptOnlyAboveTheSoftmaxMarginAndOnlyFromTheDivertStep() {
-        try (NDManager it = manager.newSubManager()) {
+        try (NDManager it = loaded.manager().newSubManager()) {
             Scripted sr = new Scripted(Map.of(A, new double[] {0, 0.2, 0.5, 0.1}, B, new double[] {0, 0.7, 0.3, 0.1}), it);
-            EngineContext ctx = Fixtures.context(policy, Fixtures.brightness(true), sr, 0, it);
+            EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.brightness(true), sr, 0, it);
             Experience<PreferencePair> e = spo(Set.of()).collect(ctx, List.of(A, B));
             assertEquals(2, e.finalRewards().length);
             assertEquals(List.of(5, 6, 7, 8), sr.calls.stream().map(Scripted.Call::stepIndex).toList(),
@@ -130,10 +108,10 @@ class SPOTest {
     void continuesFromAUniformlyRandomCandidate() {
         int[] chosen = new int[4];
         for (int iteration = 0; iteration < 3; iteration++) {
-            try (NDManager it = manager.newSubManager()) {
+            try (NDManager it = loaded.manager().newSubManager()) {
                 double[] scores = {0, 3, 1, 2};             // candidate 1 wins, 0 loses, always kept
                 Scripted sr = new Scripted(Map.of(A, scores, B, scores), it);
-                EngineContext ctx = Fixtures.context(policy, Fixtures.brightness(true), sr, iteration, it);
+                EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.brightness(true), sr, iteration, it);
                 List<PreferencePair> pairs = spo(Set.of()).collect(ctx, List.of(A, B)).samples();
                 for (String prompt : List.of(A, B)) {
                     List<PreferencePair> own = pairs.stream().filter(p -> p.condition().prompts().get(0).equals(prompt)).toList();
@@ -163,10 +141,10 @@ class SPOTest {
 
     @Test
     void configuredTrainStepsAreTheOnlyPairedStepsAndCannotPrecedeTheDivertStep() {
-        try (NDManager it = manager.newSubManager()) {
+        try (NDManager it = loaded.manager().newSubManager()) {
             double[] scores = {0, 3, 1, 2};
             Scripted sr = new Scripted(Map.of(A, scores), it);
-            EngineContext ctx = Fixtures.context(policy, Fixtures.brightness(true), sr, 0, it);
+            EngineContext ctx = Fixtures.context(loaded.policy(), Fixtures.brightness(true), sr, 0, it);
             List<PreferencePair> pairs = spo(Set.of(5, 7)).collect(ctx, List.of(A)).samples();
             assertEquals(List.of(5, 7), pairs.stream().map(PreferencePair::stepIndex).toList());
             assertSame(pairs.get(0).fromPreferred(), pairs.get(0).fromDispreferred());

@@ -1,35 +1,21 @@
 package dev.tailorpo.eval.cli;
 
 import dev.tailorpo.diffusion.testing.TestData;
+import dev.tailorpo.eval.cli.InProcessTailor.Result;
 import dev.tailorpo.eval.gen.ScoreRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
+import static dev.tailorpo.eval.cli.InProcessTailor.tailor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code tailor eval} end to end on testdata/sd-tiny with the test-channel reward. */
 class EvalCommandTest {
-
-    record Result(int code, String out, String err) {}
-
-    static Result tailor(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            int code = new Main(o, e, Map.of()).run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        }
-    }
 
     @Test
     void evaluatesBaseAndATwoRunMethodAndWritesScoresAndTables(@TempDir Path dir) throws Exception {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 import dev.tailorpo.diffusion.testing.TestData;
+import dev.tailorpo.eval.cli.InProcessTailor.Result;
 import dev.tailorpo.eval.gen.ImageGenerator;
 import dev.tailorpo.eval.gen.Images;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.tailorpo.eval.cli.InProcessTailor.tailor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +31,7 @@ class GenerateCommandTest {
         Path out = dir.resolve("gen");
         String[] args = {"generate", "--model", TestData.sdTiny().toString(), "--prompt", RED, "--prompt", BLUE,
                 "--n", "2", "--steps", "3", "--seed", "5", "--out", out.toString()};
-        EvalCommandTest.Result r = EvalCommandTest.tailor(args);
+        Result r = tailor(args);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("wrote 4 images (2 prompts x 2) and grid.png to "), r.out());
         for (String f : List.of("p000_i00.png", "p000_i01.png", "p001_i00.png", "p001_i01.png", "grid.png",
@@ -56,7 +58,7 @@ class GenerateCommandTest {
         assertTrue(grid.getWidth() > 2 * 128 && grid.getHeight() > 2 * 128, "cells enlarged x4");
 
         byte[] before = Files.readAllBytes(out.resolve("p000_i00.png"));
-        EvalCommandTest.Result again = EvalCommandTest.tailor(args);
+        Result again = tailor(args);
         assertEquals(2, again.code());
         assertTrue(again.err().contains("is not empty"), again.err());
         assertArrayEquals(before, Files.readAllBytes(out.resolve("p000_i00.png")));
@@ -64,20 +66,20 @@ class GenerateCommandTest {
 
     @Test
     void promptsAreRequiredAndBadValuesAreUsageErrors(@TempDir Path dir) throws Exception {
-        EvalCommandTest.Result none = EvalCommandTest.tailor("generate", "--model", TestData.sdTiny().toString());
+        Result none = tailor("generate", "--model", TestData.sdTiny().toString());
         assertEquals(64, none.code());
         assertTrue(none.err().contains("no prompts"), none.err());
-        EvalCommandTest.Result eta = EvalCommandTest.tailor("generate", "--prompt", RED, "--eta", "2");
+        Result eta = tailor("generate", "--prompt", RED, "--eta", "2");
         assertEquals(64, eta.code());
         assertTrue(eta.err().contains("eta must be in [0, 1]"), eta.err());
-        EvalCommandTest.Result n = EvalCommandTest.tailor("generate", "--prompt", RED, "--n", "0");
+        Result n = tailor("generate", "--prompt", RED, "--n", "0");
         assertEquals(64, n.code());
-        EvalCommandTest.Result model = EvalCommandTest.tailor("generate", "--prompt", RED, "--model", dir.toString());
+        Result model = tailor("generate", "--prompt", RED, "--model", dir.toString());
         assertEquals(2, model.code());
         assertTrue(model.err().contains("has no model_index.json"), model.err());
         Path empty = dir.resolve("empty.txt");
         Files.writeString(empty, "# nothing\n\n");
-        EvalCommandTest.Result file = EvalCommandTest.tailor("generate", "--prompts", empty.toString());
+        Result file = tailor("generate", "--prompts", empty.toString());
         assertEquals(2, file.code());
         assertTrue(file.err().contains("holds no prompts"), file.err());
     }

@@ -1,18 +1,17 @@
 package dev.tailorpo.eval.cli;
 
 import dev.tailorpo.api.ConfigException;
+import dev.tailorpo.eval.cli.InProcessTailor.Result;
 import org.apache.commons.cli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.tailorpo.eval.cli.InProcessTailor.tailor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,22 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs {@code tailor} in-process with captured output. */
 class MainTest {
-
-    record Result(int code, String out, String err) {}
-
-    private static Result run(Map<String, String> env, List<Command> commands, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            int code = new Main(o, e, env, commands).run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        }
-    }
-
-    private static Result tailor(String... args) {
-        return run(Map.of(), Commands.all(), args);
-    }
 
     /** The real commands plus one that throws what it is given. */
     private static Result tailorWithFailing(Map<String, String> env, RuntimeException failure, String... args) {
@@ -56,7 +39,7 @@ class MainTest {
                 throw failure;
             }
         });
-        return run(env, commands, args);
+        return tailor(env, commands, args);
     }
 
     @Test

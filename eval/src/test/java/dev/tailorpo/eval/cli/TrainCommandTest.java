@@ -3,6 +3,7 @@ package dev.tailorpo.eval.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailorpo.diffusion.testing.TestData;
+import dev.tailorpo.eval.cli.InProcessTailor.Result;
 import dev.tailorpo.eval.train.Provenance;
 import dev.tailorpo.trainers.run.MetricsLog;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static dev.tailorpo.eval.cli.EvalCommandTest.tailor;
+import static dev.tailorpo.eval.cli.InProcessTailor.tailor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +43,7 @@ class TrainCommandTest {
                 "engine: {prompts_per_iteration: 1, sample_budget: 2, checkpoint_every: 1}",
                 "seed: 3", ""));
         Path runs = dir.resolve("runs");
-        EvalCommandTest.Result r = tailor("train", "--config", config.toString(), "--runs", runs.toString(), "--run", "r1");
+        Result r = tailor("train", "--config", config.toString(), "--runs", runs.toString(), "--run", "r1");
         assertEquals(0, r.code(), r.err());
         Path run = runs.resolve("r1");
         for (String f : List.of("config.yaml", "provenance.json", "metrics.jsonl", "DONE", "pytorch_lora_weights.safetensors")) {
@@ -60,17 +61,17 @@ class TrainCommandTest {
         assertEquals(0.1, p.get("trainer").get("settings").get("beta").asDouble());   // a default written out
         assertTrue(Files.readString(run.resolve("config.yaml")).contains("sample_budget: 2"));
 
-        EvalCommandTest.Result again = tailor("train", "--config", config.toString(), "--runs", runs.toString(), "--run", "r1");
+        Result again = tailor("train", "--config", config.toString(), "--runs", runs.toString(), "--run", "r1");
         assertNotEquals(0, again.code());
         assertTrue(again.err().contains("already exists"), again.err());
 
-        EvalCommandTest.Result finished = tailor("train", "--runs", runs.toString(), "--resume", "r1");
+        Result finished = tailor("train", "--runs", runs.toString(), "--resume", "r1");
         assertEquals(0, finished.code(), finished.err());
         assertTrue(finished.out().contains("already finished"), finished.out());
 
         Files.delete(run.resolve("DONE"));   // as if killed before the end
         Files.writeString(model.resolve("model_index.json"), "\n", StandardOpenOption.APPEND);
-        EvalCommandTest.Result changed = tailor("train", "--runs", runs.toString(), "--resume", "r1");
+        Result changed = tailor("train", "--runs", runs.toString(), "--resume", "r1");
         assertNotEquals(0, changed.code());
         assertTrue(changed.err().contains("model file model_index.json") && changed.err().contains("changed"), changed.err());
     }

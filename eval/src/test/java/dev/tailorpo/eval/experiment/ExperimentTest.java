@@ -1,14 +1,11 @@
 package dev.tailorpo.eval.experiment;
 
 import dev.tailorpo.diffusion.testing.TestData;
-import dev.tailorpo.eval.cli.Main;
+import dev.tailorpo.eval.cli.InProcessTailor.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -16,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import static dev.tailorpo.eval.cli.InProcessTailor.tailor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,18 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * evaluations untouched.
  */
 class ExperimentTest {
-
-    record Result(int code, String out, String err) {}
-
-    static Result tailor(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            int code = new Main(o, e, Map.of()).run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        }
-    }
 
     static Path tinyConfig(Path dir) throws IOException {
         Path train = dir.resolve("tiny_train.txt");

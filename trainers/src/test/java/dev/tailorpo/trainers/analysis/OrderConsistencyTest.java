@@ -3,7 +3,6 @@ package dev.tailorpo.trainers.analysis;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.trainer.Conditioning;
-import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.lora.Lora;
 import dev.tailorpo.diffusion.lora.LoraConfig;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
@@ -11,6 +10,7 @@ import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
+import dev.tailorpo.trainers.testing.ScoreOnlyStepwiseReward;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OrderConsistencyTest {
 
     /** r(x) = mean of channel 0, times {@code earlySign} before the final step, or a constant when {@code flat}. */
-    private record ChannelMean(float earlySign, boolean flat, int steps) implements StepwiseReward {
+    private record ChannelMean(float earlySign, boolean flat, int steps) implements ScoreOnlyStepwiseReward {
         @Override
         public float[] score(Conditioning c, NDArray x, int stepIndex) {
             float[] s = x.get(":, 0").reshape(x.getShape().get(0), -1).mean(new int[] {1}).toFloatArray();
@@ -37,16 +37,6 @@ class OrderConsistencyTest {
                 }
             }
             return s;
-        }
-
-        @Override
-        public Gradient gradient(Conditioning c, NDArray x, int stepIndex, boolean epsConstant) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean differentiable() {
-            return false;
         }
     }
 
