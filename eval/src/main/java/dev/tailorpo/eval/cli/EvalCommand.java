@@ -78,9 +78,11 @@ final class EvalCommand implements Command {
                 + "per prompt set table_<set>.md, .csv and .tex with a row per model and a column per reward, each "
                 + "cell the mean ± standard error (N images), best in bold; for a model with several runs the mean "
                 + "and SE are over runs (the seed as the unit), and table_<set>_per_image.* gives the same pooled "
-                + "over all images; grid_<set>.png shows image 0 of the set's first " + GRID_PROMPTS + " prompts, a "
+                + "over all images; with the base model among the models, table_<set>_change.* gives each other "
+                + "model's change against it, paired image by image on the same noise (pooled the same way); "
+                + "grid_<set>.png shows image 0 of the set's first " + GRID_PROMPTS + " prompts, a "
                 + "row per model (its first run); summary.md holds every table; eval.json the settings. The "
-                + "seed-pooled tables are also printed.\n\n"
+                + "seed-pooled and change tables are also printed.\n\n"
                 + "Defaults: rewards " + String.join(", ", DEFAULT_REWARDS) + "; prompt sets "
                 + String.join(" and ", DEFAULT_PROMPTS) + " (in the TailorPO-J folder); " + DEFAULT_N
                 + " images per prompt; sampling as in 'tailor generate' (" + SamplingOptions.DEFAULT_STEPS
@@ -182,9 +184,10 @@ final class EvalCommand implements Command {
                         infos, sets.stream().map(PromptFile::name).toList());
                 folder.writeTables(tables, preamble(modelDir, models, sets, settings));
                 for (ScoreTables.Entry e : tables) {
-                    if (e.pooling() == ScoreTables.Pooling.SEEDS) {
+                    if (e.pooling() != ScoreTables.Pooling.IMAGES) {
                         context.out().println(e.promptSet() + " (" + sizeOf(sets, e.promptSet()) + " prompts x " + n
-                                + " images):");
+                                + " images)" + (e.pooling() == ScoreTables.Pooling.CHANGE
+                                ? ", change against the base model on the same noise:" : ":"));
                         context.out().println(e.table().toMarkdown().strip());
                         context.out().println();
                     }

@@ -78,20 +78,28 @@ public final class ExperimentReport {
         }
         List<String> setNames = sets.stream().map(PromptFile::name).toList();
         Map<String, Table> tables = new LinkedHashMap<>();
+        Map<String, Table> changes = new LinkedHashMap<>();
         for (ScoreTables.Entry e : ScoreTables.build(main, labels, infos, setNames)) {
             if (e.pooling() == ScoreTables.Pooling.SEEDS) {
                 tables.put(e.promptSet(), e.table());
+            } else if (e.pooling() == ScoreTables.Pooling.CHANGE) {
+                changes.put(e.promptSet(), e.table());
             }
         }
         String cells = "Cells: mean ± standard error (N images); with several seeds the mean and SE are over the seeds' "
                 + "means (the seed is the unit). Bold: best of the column. Trained on " + primary.id() + ".";
-        report.section(Section.builder("Table 2: methods on the training prompts (" + setNames.get(0) + ")")
-                .paragraph(cells).table("table2", "Method x evaluation reward on " + setNames.get(0),
-                        tables.get(setNames.get(0))).build());
-        if (setNames.size() > 1) {
-            report.section(Section.builder("Table 3: methods on unseen prompts (" + setNames.get(1) + ")")
-                    .paragraph(cells).table("table3", "Method x evaluation reward on " + setNames.get(1),
-                            tables.get(setNames.get(1))).build());
+        String[] titles = {"Table 2: methods on the training prompts", "Table 3: methods on unseen prompts"};
+        for (int i = 0; i < Math.min(2, setNames.size()); i++) {
+            String set = setNames.get(i);
+            Section.Builder s = Section.builder(titles[i] + " (" + set + ")").paragraph(cells)
+                    .table("table" + (i + 2), "Method x evaluation reward on " + set, tables.get(set));
+            if (changes.containsKey(set)) {
+                s.paragraph("The change of each method against the base model, image by image on the same noise "
+                        + "(prompt, image index and seed), pooled the same way: pairing removes the spread between "
+                        + "prompts and noises, so this is the sensitive comparison.")
+                        .table("table" + (i + 2) + "-change", "Change against the base model on " + set, changes.get(set));
+            }
+            report.section(s.build());
         }
 
         // Table 4: training reward x eval reward, per method

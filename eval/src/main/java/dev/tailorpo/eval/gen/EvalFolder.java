@@ -75,16 +75,21 @@ public final class EvalFolder implements Consumer<ScoreRecord>, AutoCloseable {
         List<Path> files = new ArrayList<>();
         StringBuilder summary = new StringBuilder(preamble.strip()).append("\n");
         for (ScoreTables.Entry e : entries) {
-            boolean images = e.pooling() == ScoreTables.Pooling.IMAGES;
-            String base = "table_" + fileSafe(e.promptSet()) + (images ? "_per_image" : "");
+            String base = "table_" + fileSafe(e.promptSet()) + switch (e.pooling()) {
+                case SEEDS -> "";
+                case IMAGES -> "_per_image";
+                case CHANGE -> "_change";
+            };
             files.add(writeNew(base + ".md", e.table().toMarkdown()));
             files.add(writeNew(base + ".csv", e.table().toCsv()));
             files.add(writeNew(base + ".tex", e.table().toLatex()));
-            summary.append("\n## ").append(e.promptSet())
-                    .append(images ? ": all images pooled (SE over images)" : "").append("\n\n")
-                    .append(e.table().toMarkdown().strip()).append("\n");
+            summary.append("\n## ").append(e.promptSet()).append(switch (e.pooling()) {
+                case SEEDS -> "";
+                case IMAGES -> ": all images pooled (SE over images)";
+                case CHANGE -> ": change against the base model, paired on the same noise";
+            }).append("\n\n").append(e.table().toMarkdown().strip()).append("\n");
             String grid = "grid_" + fileSafe(e.promptSet()) + ".png";
-            if (!images && Files.isRegularFile(dir.resolve(grid))) {
+            if (e.pooling() == ScoreTables.Pooling.SEEDS && Files.isRegularFile(dir.resolve(grid))) {
                 summary.append("\n![Image 0 of the first prompts of ").append(e.promptSet()).append(", a row per model](")
                         .append(grid).append(")\n");
             }

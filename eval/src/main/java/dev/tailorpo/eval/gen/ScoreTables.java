@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The evaluation's tables, one per prompt set like the paper's Tables 2 and 3: a row per model, a
@@ -23,7 +24,8 @@ import java.util.TreeMap;
  * a single run or the base model over its images ({@link SeedPooled#estimate()}).
  * {@link Pooling#IMAGES}: every image of every run as one sample (mean and SE over images), for
  * comparison with single-run papers; only made when some model has several runs, as the two are
- * otherwise the same.
+ * otherwise the same. {@link Pooling#CHANGE}: when the base model is among the models, each other
+ * model's change against it, paired image by image.
  */
 public final class ScoreTables {
     private ScoreTables() {}
@@ -33,7 +35,14 @@ public final class ScoreTables {
         /** Training seed as the unit when there are several. */
         SEEDS,
         /** All images of all runs as one sample. */
-        IMAGES
+        IMAGES,
+        /**
+         * The difference to the base model's score of the same image (same prompt, image index and
+         * noise seed, so the same initial and step noise), pooled like {@link #SEEDS}. Pairing
+         * removes the spread between prompts and noises, which is most of the spread of the scores:
+         * a change far smaller than a column's standard error can stand out here.
+         */
+        CHANGE
     }
 
     /** One table. */
@@ -46,18 +55,7 @@ public final class ScoreTables {
      * @throws InvalidInputException when there are none
      */
     public static SeedPooled pooled(List<ScoreRecord> records, String model, String reward, String promptSet) {
-        Map<Integer, List<Double>> byRun = new TreeMap<>();
-        for (ScoreRecord r : records) {
-            if (r.model().equals(model) && r.reward().equals(reward) && r.promptSet().equals(promptSet)) {
-                byRun.computeIfAbsent(r.run(), k -> new ArrayList<>()).add(r.score());
-            }
-        }
-        if (byRun.isEmpty()) {
-            throw new InvalidInputException("no scores of model '" + model + "' for reward '" + reward + "' on '" + promptSet + "'");
-        }
-        List<double[]> perRun = new ArrayList<>();
-        byRun.values().forEach(v -> perRun.add(v.stream().mapToDouble(Double::doubleValue).toArray()));
-        return SeedPooled.of(perRun);
+        return perRun(records, model, reward, promptSet, ScoreRecord::score);
     }
 
     /**
@@ -95,8 +93,75 @@ public final class ScoreTables {
                 }
                 out.add(new Entry(set, pooling, b.build()));
             }
+            if (models.contains(EvalModel.BASE) && models.size() > 1) {
+                out.add(new Entry(set, Pooling.CHANGE, changeTable(records, models, rewards, set)));
+            }
         }
         return out;
+    }
+
+    /** A row per model but the base: the mean paired difference to the base per reward. */
+    private static Table changeTable(List<ScoreRecord> records, List<String> models, List<RewardInfo> rewards, String set) {
+        List<Column> columns = new ArrayList<>();
+        Map<String, List<SeedPooled>> rows = new LinkedHashMap<>();
+        for (RewardInfo info : rewards) {
+            double largest = 0;
+            for (String m : models) {
+                if (!m.equals(EvalModel.BASE)) {
+                    SeedPooled p = change(records, m, info.id(), set);
+                    rows.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
+                    largest = Math.max(largest, Math.abs(p.allImages().mean()));
+                }
+            }
+            columns.add(new Column("Δ " + info.id(), info.higherIsBetter() ? Better.HIGHER : Better.LOWER, digits(largest)));
+        }
+        Table.Builder b = Table.builder("Model", columns.toArray(Column[]::new));
+        rows.forEach((m, cells) -> b.row(m, cells.stream().map(p -> Cell.of(p.estimate())).toArray(Cell[]::new)));
+        return b.build();
+    }
+
+    /**
+     * The differences of {@code model}'s scores to the base model's scores of the same images
+     * (prompt, image index and noise seed), per run.
+     *
+     * @throws InvalidInputException when an image of the model has no base image to pair with
+     */
+    public static SeedPooled change(List<ScoreRecord> records, String model, String reward, String promptSet) {
+        Map<String, Double> base = new LinkedHashMap<>();
+        for (ScoreRecord r : records) {
+            if (r.model().equals(EvalModel.BASE) && r.reward().equals(reward) && r.promptSet().equals(promptSet)) {
+                base.put(imageKey(r), r.score());
+            }
+        }
+        return perRun(records, model, reward, promptSet, r -> {
+            Double reference = base.get(imageKey(r));
+            if (reference == null) {
+                throw new InvalidInputException("image " + r.image() + " of '" + r.prompt() + "' (seed " + r.seed()
+                        + ") of model '" + model + "' has no base-model image to compare with on '" + promptSet + "'");
+            }
+            return r.score() - reference;
+        });
+    }
+
+    /** {@code value} of each of the model's records, grouped by run (0, 1, ...) and pooled. */
+    private static SeedPooled perRun(List<ScoreRecord> records, String model, String reward, String promptSet,
+                                     ToDoubleFunction<ScoreRecord> value) {
+        Map<Integer, List<Double>> byRun = new TreeMap<>();
+        for (ScoreRecord r : records) {
+            if (r.model().equals(model) && r.reward().equals(reward) && r.promptSet().equals(promptSet)) {
+                byRun.computeIfAbsent(r.run(), k -> new ArrayList<>()).add(value.applyAsDouble(r));
+            }
+        }
+        if (byRun.isEmpty()) {
+            throw new InvalidInputException("no scores of model '" + model + "' for reward '" + reward + "' on '" + promptSet + "'");
+        }
+        List<double[]> perRun = new ArrayList<>();
+        byRun.values().forEach(v -> perRun.add(v.stream().mapToDouble(Double::doubleValue).toArray()));
+        return SeedPooled.of(perRun);
+    }
+
+    private static String imageKey(ScoreRecord r) {
+        return r.seed() + "\u0000" + r.image() + "\u0000" + r.prompt();
     }
 
     /**

@@ -159,11 +159,15 @@ class EvaluationTest {
         List<RewardInfo> infos = rewards.stream().map(RewardModel::info).toList();
         List<ScoreTables.Entry> entries = ScoreTables.build(records, List.of("base", "zero", "two-runs"), infos,
                 List.of("set_a", "set_b"));
-        assertEquals(4, entries.size(), "two sets x (seed-pooled, image-pooled)");
+        assertEquals(6, entries.size(), "two sets x (seed-pooled, image-pooled, change against base)");
         assertEquals(ScoreTables.Pooling.SEEDS, entries.get(0).pooling());
         assertEquals(ScoreTables.Pooling.IMAGES, entries.get(1).pooling());
+        assertEquals(ScoreTables.Pooling.CHANGE, entries.get(2).pooling());
         Table seeds = entries.get(0).table();
         Table images = entries.get(1).table();
+        Table change = entries.get(2).table();
+        assertEquals(List.of("zero", "two-runs"), change.rows().stream().map(Table.Row::header).toList(),
+                "a change row per model but the base");
         assertEquals(Better.HIGHER, seeds.columns().get(0).better());
         assertEquals(Better.LOWER, seeds.columns().get(1).better());
 
@@ -184,15 +188,26 @@ class EvaluationTest {
             System.arraycopy(r1, 0, all, 4, 4);
             assertEstimate(mean(all), se(all), 8, 1, images.cell(2, c));
             assertEstimate(mean(b), se(b), 4, 1, images.cell(0, c));
+            // change: each run's image minus the base image of the same prompt, image and seed; runs as the unit
+            double[] d0 = differencesToBase(records, "two-runs", 0, reward, "set_a");
+            double[] d1 = differencesToBase(records, "two-runs", 1, reward, "set_a");
+            double[] changeMeans = {mean(d0), mean(d1)};
+            assertEstimate(mean(changeMeans), se(changeMeans), 8, 2, change.cell(1, c));
+            double[] dz = differencesToBase(records, "zero", 0, reward, "set_a");
+            assertEstimate(mean(dz), se(dz), 4, 1, change.cell(0, c));
+            // pairing removes the prompts' and noises' spread: the paired SE differs from the unpaired
+            assertTrue(Math.abs(se(dz) - Math.sqrt(se(b) * se(b) + se(scores(records, "zero", 0, reward, "set_a"))
+                    * se(scores(records, "zero", 0, reward, "set_a")))) > 1e-9, "paired and unpaired SE coincide");
         }
         // a one-prompt set: N = 2 images per run
         assertEstimate(mean(scores(records, "zero", 0, "red", "set_b")), se(scores(records, "zero", 0, "red", "set_b")),
-                2, 1, entries.get(2).table().cell(1, 0));
+                2, 1, entries.get(3).table().cell(1, 0));
 
         try (EvalFolder folder = new EvalFolder(dir)) {
             List<Path> files = folder.writeTables(entries, "# Evaluation");
-            assertEquals(13, files.size());
+            assertEquals(19, files.size());
         }
+        assertTrue(Files.exists(dir.resolve("table_set_a_change.md")));
         assertTrue(Files.exists(dir.resolve("table_set_a.md")));
         assertTrue(Files.exists(dir.resolve("table_set_b_per_image.tex")));
         assertTrue(Files.exists(dir.resolve("table_set_a.csv")));
@@ -209,6 +224,15 @@ class EvaluationTest {
     private static double[] scores(List<ScoreRecord> records, String model, int run, String reward, String set) {
         return records.stream().filter(r -> r.model().equals(model) && r.run() == run && r.reward().equals(reward)
                 && r.promptSet().equals(set)).mapToDouble(ScoreRecord::score).toArray();
+    }
+
+    /** The model's scores minus the base model's score of the same (prompt, image, seed), in record order. */
+    private static double[] differencesToBase(List<ScoreRecord> records, String model, int run, String reward, String set) {
+        return records.stream().filter(r -> r.model().equals(model) && r.run() == run && r.reward().equals(reward)
+                && r.promptSet().equals(set)).mapToDouble(r -> r.score() - records.stream()
+                .filter(b -> b.model().equals("base") && b.reward().equals(reward) && b.promptSet().equals(set)
+                        && b.prompt().equals(r.prompt()) && b.image() == r.image() && b.seed() == r.seed())
+                .findFirst().orElseThrow().score()).toArray();
     }
 
     private static double mean(double[] v) {
