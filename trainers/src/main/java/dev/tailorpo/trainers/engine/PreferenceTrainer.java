@@ -163,6 +163,10 @@ public final class PreferenceTrainer {
     private <S> Map<String, Object> iterate(TrainingMethod<S> m, EngineContext ctx, List<String> batch,
                                             Map<String, Param> params, AdamW optimizer) {
         Experience<S> exp = m.collect(ctx, batch);
+        // Collecting may run backward passes through the trainable weights (TailorPO-G's reward
+        // gradient through the UNet), and DJL accumulates every backward into the weights' .grad:
+        // without this, d r / d theta joined the update and the optimizer descended the reward.
+        optimizer.zeroGradients();
         List<S> samples = new ArrayList<>(exp.samples());
         Collections.shuffle(samples, new java.util.Random(ctx.random(SHUFFLE).nextLong()));
         int total = samples.size();
