@@ -1,6 +1,5 @@
 package dev.tailorpo.eval.cli;
 
-import dev.tailorpo.eval.plugins.RewardModels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +17,7 @@ import dev.tailorpo.eval.gen.ModelGrids;
 import dev.tailorpo.eval.gen.PromptFile;
 import dev.tailorpo.eval.gen.ScoreRecord;
 import dev.tailorpo.eval.gen.ScoreTables;
+import dev.tailorpo.eval.plugins.RewardModels;
 import dev.tailorpo.eval.util.OutputFolder;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -185,9 +185,9 @@ final class EvalCommand implements Command {
                 folder.writeTables(tables, preamble(modelDir, models, sets, settings));
                 for (ScoreTables.Entry e : tables) {
                     if (e.pooling() != ScoreTables.Pooling.IMAGES) {
+                        String about = e.pooling().description();
                         context.out().println(e.promptSet() + " (" + sizeOf(sets, e.promptSet()) + " prompts x " + n
-                                + " images)" + (e.pooling() == ScoreTables.Pooling.CHANGE
-                                ? ", change against the base model on the same noise:" : ":"));
+                                + " images)" + (about.isEmpty() ? "" : ", " + about) + ":");
                         context.out().println(e.table().toMarkdown().strip());
                         context.out().println();
                     }

@@ -1,6 +1,5 @@
 package dev.tailorpo.eval.experiment;
 
-import dev.tailorpo.eval.plugins.RewardModels;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -22,6 +21,7 @@ import dev.tailorpo.eval.gen.ImageKey;
 import dev.tailorpo.eval.gen.Images;
 import dev.tailorpo.eval.gen.PromptFile;
 import dev.tailorpo.eval.gen.ScoreRecord;
+import dev.tailorpo.eval.plugins.RewardModels;
 import dev.tailorpo.eval.train.Provenance;
 import dev.tailorpo.eval.train.TrainConfig;
 import dev.tailorpo.eval.train.TrainingJob;

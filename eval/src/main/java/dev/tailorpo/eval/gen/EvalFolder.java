@@ -75,19 +75,13 @@ public final class EvalFolder implements Consumer<ScoreRecord>, AutoCloseable {
         List<Path> files = new ArrayList<>();
         StringBuilder summary = new StringBuilder(preamble.strip()).append("\n");
         for (ScoreTables.Entry e : entries) {
-            String base = "table_" + fileSafe(e.promptSet()) + switch (e.pooling()) {
-                case SEEDS -> "";
-                case IMAGES -> "_per_image";
-                case CHANGE -> "_change";
-            };
+            String base = "table_" + fileSafe(e.promptSet()) + e.pooling().fileSuffix();
             files.add(writeNew(base + ".md", e.table().toMarkdown()));
             files.add(writeNew(base + ".csv", e.table().toCsv()));
             files.add(writeNew(base + ".tex", e.table().toLatex()));
-            summary.append("\n## ").append(e.promptSet()).append(switch (e.pooling()) {
-                case SEEDS -> "";
-                case IMAGES -> ": all images pooled (SE over images)";
-                case CHANGE -> ": change against the base model, paired on the same noise";
-            }).append("\n\n").append(e.table().toMarkdown().strip()).append("\n");
+            String about = e.pooling().description();
+            summary.append("\n## ").append(e.promptSet()).append(about.isEmpty() ? "" : ": " + about).append("\n\n")
+                    .append(e.table().toMarkdown().strip()).append("\n");
             String grid = "grid_" + fileSafe(e.promptSet()) + ".png";
             if (e.pooling() == ScoreTables.Pooling.SEEDS && Files.isRegularFile(dir.resolve(grid))) {
                 summary.append("\n![Image 0 of the first prompts of ").append(e.promptSet()).append(", a row per model](")

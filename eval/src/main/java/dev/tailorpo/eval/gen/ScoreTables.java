@@ -30,19 +30,37 @@ import java.util.function.ToDoubleFunction;
 public final class ScoreTables {
     private ScoreTables() {}
 
-    /** How a model's runs are pooled. */
+    /** How a model's runs are pooled; each table's file-name suffix and heading say which. */
     public enum Pooling {
         /** Training seed as the unit when there are several. */
-        SEEDS,
+        SEEDS("", ""),
         /** All images of all runs as one sample. */
-        IMAGES,
+        IMAGES("_per_image", "all images pooled (SE over images)"),
         /**
          * The difference to the base model's score of the same image (same prompt, image index and
          * noise seed, so the same initial and step noise), pooled like {@link #SEEDS}. Pairing
          * removes the spread between prompts and noises, which is most of the spread of the scores:
          * a change far smaller than a column's standard error can stand out here.
          */
-        CHANGE
+        CHANGE("_change", "change against the base model, paired on the same noise");
+
+        private final String fileSuffix;
+        private final String description;
+
+        Pooling(String fileSuffix, String description) {
+            this.fileSuffix = fileSuffix;
+            this.description = description;
+        }
+
+        /** Appended to {@code table_<set>} in file names. */
+        public String fileSuffix() {
+            return fileSuffix;
+        }
+
+        /** What the table shows beyond the seed-pooled one ("" for that one), for headings. */
+        public String description() {
+            return description;
+        }
     }
 
     /** One table. */
@@ -106,9 +124,10 @@ public final class ScoreTables {
         Map<String, List<SeedPooled>> rows = new LinkedHashMap<>();
         for (RewardInfo info : rewards) {
             double largest = 0;
+            Map<String, Double> base = baseScores(records, info.id(), set);
             for (String m : models) {
                 if (!m.equals(EvalModel.BASE)) {
-                    SeedPooled p = change(records, m, info.id(), set);
+                    SeedPooled p = change(records, base, m, info.id(), set);
                     rows.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
                     largest = Math.max(largest, Math.abs(p.allImages().mean()));
                 }
@@ -127,12 +146,22 @@ public final class ScoreTables {
      * @throws InvalidInputException when an image of the model has no base image to pair with
      */
     public static SeedPooled change(List<ScoreRecord> records, String model, String reward, String promptSet) {
+        return change(records, baseScores(records, reward, promptSet), model, reward, promptSet);
+    }
+
+    /** The base model's score of each image under {@code reward} on {@code promptSet}, by image key. */
+    private static Map<String, Double> baseScores(List<ScoreRecord> records, String reward, String promptSet) {
         Map<String, Double> base = new LinkedHashMap<>();
         for (ScoreRecord r : records) {
             if (r.model().equals(EvalModel.BASE) && r.reward().equals(reward) && r.promptSet().equals(promptSet)) {
                 base.put(imageKey(r), r.score());
             }
         }
+        return base;
+    }
+
+    private static SeedPooled change(List<ScoreRecord> records, Map<String, Double> base, String model, String reward,
+                                     String promptSet) {
         return perRun(records, model, reward, promptSet, r -> {
             Double reference = base.get(imageKey(r));
             if (reference == null) {

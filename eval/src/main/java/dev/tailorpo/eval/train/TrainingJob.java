@@ -1,6 +1,5 @@
 package dev.tailorpo.eval.train;
 
-import dev.tailorpo.eval.plugins.RewardModels;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +19,7 @@ import dev.tailorpo.diffusion.io.AtomicFiles;
 import dev.tailorpo.eval.gen.PromptFile;
 import dev.tailorpo.eval.cli.BuildInfo;
 import dev.tailorpo.eval.config.ConfigLoader;
+import dev.tailorpo.eval.plugins.RewardModels;
 import dev.tailorpo.trainers.engine.PreferenceTrainer;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
 import dev.tailorpo.trainers.run.RunDirectory;

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
@@ -61,7 +60,7 @@ public final class TailorPO implements TrainingMethod<PreferencePair> {
 
         /** eta_t at trained step index {@code step}: its rank among the trained steps on the cosine ramp. */
         public double etaAt(int step) {
-            return eta(((SortedSet<Integer>) trainSteps).headSet(step).size(), trainSteps.size());
+            return eta((int) trainSteps.stream().filter(s -> s < step).count(), trainSteps.size());
         }
 
         /** eta_t of the k-th of n trained steps (k = 0 noisiest): a cosine ramp from etaStart to etaEnd. */
