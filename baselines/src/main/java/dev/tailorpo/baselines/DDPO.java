@@ -34,10 +34,10 @@ import java.util.Map;
  * 4 per prompt makes an iteration of the paper's 2 prompts 8 images. The tracker's buffers are the
  * method's checkpointed state.
  *
- * <p>Note that the engine takes one optimizer step per iteration, after every minibatch's gradient
- * is accumulated, so the ratio is 1 whenever the loss is evaluated and the clip never binds (the
- * {@code ppo/clip_fraction} metric shows it); ddpo-pytorch's several optimizer steps per batch of
- * rollouts are what move later minibatches off ratio 1.
+ * <p>The ratio leaves 1, and the clip can bind, only from an iteration's second optimizer step on
+ * ({@code engine.updates_per_iteration}, as ddpo-pytorch's several steps per batch of rollouts):
+ * the first group of samples is evaluated by the policy that sampled it. The
+ * {@code ppo/clip_fraction} metric shows how often it binds.
  */
 public final class DDPO implements TrainingMethod<DDPO.Transition> {
     /** Key spaces of the method's random draws. */

@@ -13,7 +13,6 @@ import dev.tailorpo.diffusion.nn.Param;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 import dev.tailorpo.diffusion.random.KeyedRandom;
-import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.engine.EngineContext;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
@@ -36,8 +35,7 @@ final class Fixtures {
         DiffusionModel model = DiffusionModel.load(TestData.sdTiny(), manager);
         Lora lora = Lora.attach(model.unet(), new LoraConfig(4, 4f), manager, 0);
         lora.load(TestData.sdTiny("trainer", "pytorch_lora_weights.safetensors"), manager);
-        return new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
-                new SamplingSettings(steps, 1.0, 5.0), lora);
+        return GuidedPolicy.ddim(model, new SamplingSettings(steps, 1.0, 5.0), lora);
     }
 
     /**

@@ -3,15 +3,15 @@ package dev.tailorpo.eval.cli;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.reward.RewardModel;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
+import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 import dev.tailorpo.diffusion.shapes.Attribute;
 import dev.tailorpo.eval.gen.ImageGenerator;
 import dev.tailorpo.eval.gen.ImageKey;
 import dev.tailorpo.eval.gen.LoraWeights;
-import dev.tailorpo.eval.plugins.RewardModels;
-import dev.tailorpo.rewards.shapes.ShapesAlignment;
 import dev.tailorpo.eval.gen.PromptFile;
-import dev.tailorpo.diffusion.pipeline.SamplingSettings;
+import dev.tailorpo.eval.plugins.RewardModels;
 import dev.tailorpo.eval.train.TrainConfig;
+import dev.tailorpo.rewards.shapes.ShapesAlignment;
 import dev.tailorpo.trainers.analysis.GuidanceCheck;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
 import dev.tailorpo.trainers.policy.PolicyStepwiseReward;
@@ -103,11 +103,9 @@ final class AnalyzeCommand implements Command {
         try (NDManager manager = NDManager.newBaseManager(context.device());
              RewardModel reward = RewardModels.open(context.plugins(), line.getOptionValue("reward", defaults.reward().id()),
                      Map.of(), home, context.device())) {
-            GuidedPolicy policy = GuidedPolicy.load(SamplingOptions.model(line), sampling,
-                    lora == null ? defaults.lora().toConfig() : LoraWeights.config(lora), seed, manager);
-            if (lora != null) {
-                policy.lora().load(lora, manager);
-            }
+            GuidedPolicy policy = lora == null
+                    ? GuidedPolicy.load(SamplingOptions.model(line), sampling, defaults.lora().toConfig(), seed, manager)
+                    : fineTuned(SamplingOptions.model(line), sampling, lora, manager);
             results = check.run(policy, new PolicyStepwiseReward(policy, reward), prompts, steps, n,
                     SamplingOptions.batch(line), seed, manager);
         }
@@ -119,6 +117,12 @@ final class AnalyzeCommand implements Command {
                     String.format(Locale.ROOT, "%.2f", r.riseFraction()), String.format(Locale.ROOT, "%.2f", r.fallFraction()));
         }
         table.print(context.out());
+    }
+
+    /** The policy of a snapshot with the trained adapters of {@code loraFile}. */
+    private static GuidedPolicy fineTuned(Path snapshot, SamplingSettings sampling, Path loraFile, NDManager manager) {
+        DiffusionModel model = DiffusionModel.load(snapshot, manager);
+        return GuidedPolicy.ddim(model, sampling, LoraWeights.attach(model, loraFile, manager));
     }
 
     /**

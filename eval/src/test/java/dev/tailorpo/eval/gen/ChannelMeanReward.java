@@ -1,18 +1,22 @@
 package dev.tailorpo.eval.gen;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import dev.tailorpo.api.reward.DifferentiableReward;
 import dev.tailorpo.api.reward.RewardInfo;
-import dev.tailorpo.api.reward.RewardModel;
 
 import java.util.List;
 
-/** A constructed reward: the mean of one colour channel, plus 0.1 per character of the prompt. */
-final class ChannelMeanReward implements RewardModel {
+/**
+ * A constructed reward: the mean of one colour channel, plus 0.1 per character of the prompt;
+ * differentiable, so the guidance analysis can use it too.
+ */
+final class ChannelMeanReward implements DifferentiableReward {
     private final RewardInfo info;
     private final int channel;
 
     ChannelMeanReward(String id, int channel, boolean higherIsBetter) {
-        this.info = new RewardInfo(id, id, 0, Double.POSITIVE_INFINITY, higherIsBetter, false, 0);
+        this.info = new RewardInfo(id, id, 0, Double.POSITIVE_INFINITY, higherIsBetter, true, 0);
         this.channel = channel;
     }
 
@@ -22,19 +26,13 @@ final class ChannelMeanReward implements RewardModel {
     }
 
     @Override
-    public float[] score(NDArray images, List<String> prompts) {
-        long[] s = images.getShape().getShape();
-        float[] v = images.toFloatArray();
-        int plane = (int) (s[2] * s[3]);
-        float[] out = new float[(int) s[0]];
-        for (int b = 0; b < out.length; b++) {
-            double sum = 0;
-            int base = (int) (b * s[1] * plane + channel * plane);
-            for (int i = 0; i < plane; i++) {
-                sum += v[base + i];
-            }
-            out[b] = (float) (sum / plane + 0.1 * prompts.get(b).length());
+    public NDArray scoreTensor(NDArray images, List<String> prompts) {
+        long batch = images.getShape().get(0);
+        float[] promptTerm = new float[(int) batch];
+        for (int b = 0; b < promptTerm.length; b++) {
+            promptTerm[b] = 0.1f * prompts.get(b).length();
         }
-        return out;
+        NDArray channelMean = images.get(new NDIndex(":, {}", channel)).reshape(batch, -1).mean(new int[] {1});
+        return channelMean.add(images.getManager().create(promptTerm).toDevice(images.getDevice(), false));
     }
 }

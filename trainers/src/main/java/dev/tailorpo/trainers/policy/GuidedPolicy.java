@@ -43,14 +43,20 @@ public final class GuidedPolicy implements DiffusionPolicy {
     }
 
     /**
-     * Loads a diffusers snapshot with fresh LoRA adapters (B = 0, so it starts as the base model).
-     * Every method's Gaussian policy is the DDIM step with eta, whatever scheduler the snapshot names.
+     * Loads a diffusers snapshot with fresh LoRA adapters (B = 0, so it starts as the base model),
+     * sampled with DDIM ({@link #ddim}).
      */
     public static GuidedPolicy load(Path snapshot, SamplingSettings settings, LoraConfig lora, long seed, NDManager manager) {
         DiffusionModel model = DiffusionModel.load(snapshot, manager);
-        Lora adapters = Lora.attach(model.unet(), lora, manager, seed);
-        return new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")), settings,
-                adapters);
+        return ddim(model, settings, Lora.attach(model.unet(), lora, manager, seed));
+    }
+
+    /**
+     * The policy of a loaded model whose UNet carries {@code lora}, sampled with DDIM whatever
+     * scheduler the snapshot names (every method's Gaussian policy is the DDIM step with eta).
+     */
+    public static GuidedPolicy ddim(DiffusionModel model, SamplingSettings settings, Lora lora) {
+        return new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")), settings, lora);
     }
 
     public DiffusionModel model() {

@@ -8,7 +8,6 @@ import dev.tailorpo.diffusion.lora.Lora;
 import dev.tailorpo.diffusion.lora.LoraConfig;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
-import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
 import org.junit.jupiter.api.Test;
@@ -49,8 +48,7 @@ class GuidanceCheckTest {
     void countsRisesAndFallsPerCheckedStep() {
         try (NDManager m = NDManager.newBaseManager()) {
             DiffusionModel model = DiffusionModel.load(TestData.sdTiny(), m);
-            GuidedPolicy policy = new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
-                    new SamplingSettings(4, 1.0, 5.0), Lora.attach(model.unet(), new LoraConfig(4, 4f), m, 0));
+            GuidedPolicy policy = GuidedPolicy.ddim(model, new SamplingSettings(4, 1.0, 5.0), Lora.attach(model.unet(), new LoraConfig(4, 4f), m, 0));
             GuidanceCheck check = new GuidanceCheck(0.2, 0.5, false);
             List<GuidanceCheck.StepResult> right = check.run(policy, new ChannelMean(1), List.of("a cat", "a dog"),
                     List.of(2, 0), 5, 3, 1, m);

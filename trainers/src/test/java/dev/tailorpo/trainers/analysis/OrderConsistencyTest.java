@@ -7,7 +7,6 @@ import dev.tailorpo.diffusion.lora.Lora;
 import dev.tailorpo.diffusion.lora.LoraConfig;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
-import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
 import dev.tailorpo.trainers.testing.ScoreOnlyStepwiseReward;
@@ -44,8 +43,7 @@ class OrderConsistencyTest {
     void agreementPerStepMatchesConstructedRewards() {
         try (NDManager m = NDManager.newBaseManager()) {
             DiffusionModel model = DiffusionModel.load(TestData.sdTiny(), m);
-            GuidedPolicy policy = new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
-                    new SamplingSettings(4, 1.0, 5.0), Lora.attach(model.unet(), new LoraConfig(4, 4f), m, 0));
+            GuidedPolicy policy = GuidedPolicy.ddim(model, new SamplingSettings(4, 1.0, 5.0), Lora.attach(model.unet(), new LoraConfig(4, 4f), m, 0));
             List<String> prompts = List.of("a cat", "a dog", "a bird");
             List<OrderConsistency.StepResult> plain = OrderConsistency.run(policy, new ChannelMean(1, false, 4), prompts,
                     7, 3, 5, m);
@@ -76,8 +74,7 @@ class OrderConsistencyTest {
     void sameSeedGivesSameCounts() {
         try (NDManager m = NDManager.newBaseManager()) {
             DiffusionModel model = DiffusionModel.load(TestData.sdTiny(), m);
-            GuidedPolicy policy = new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
-                    new SamplingSettings(3, 1.0, 5.0), Lora.attach(model.unet(), new LoraConfig(4, 4f), m, 0));
+            GuidedPolicy policy = GuidedPolicy.ddim(model, new SamplingSettings(3, 1.0, 5.0), Lora.attach(model.unet(), new LoraConfig(4, 4f), m, 0));
             List<OrderConsistency.StepResult> a = OrderConsistency.run(policy, new ChannelMean(1, false, 3),
                     List.of("a cat"), 4, 4, 9, m);
             List<OrderConsistency.StepResult> b = OrderConsistency.run(policy, new ChannelMean(1, false, 3),

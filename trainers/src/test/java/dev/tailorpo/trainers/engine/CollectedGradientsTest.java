@@ -16,7 +16,6 @@ import dev.tailorpo.diffusion.nn.Param;
 import dev.tailorpo.diffusion.optim.Gradients;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
-import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.rewards.image.ImageRewardProviders;
 import dev.tailorpo.trainers.methods.TailorPOProviders;
@@ -63,8 +62,7 @@ class CollectedGradientsTest {
                      .create(new RewardContext(TestData.repo().resolve("models"), Device.cpu(), Map.of()))) {
             DiffusionModel model = DiffusionModel.load(TestData.sdTiny(), manager);
             Lora lora = Lora.attach(model.unet(), new LoraConfig(4, 4f), manager, 7);
-            GuidedPolicy policy = new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
-                    new SamplingSettings(4, 1.0, 5.0), lora);
+            GuidedPolicy policy = GuidedPolicy.ddim(model, new SamplingSettings(4, 1.0, 5.0), lora);
             TrainingMethod<?> method = provider.create(settings);
             new PreferenceTrainer(policy, reward, clearAfterCollect ? clearingAfterCollect(method, lora) : method,
                     1e-3, ONE_UPDATE, PROMPTS, 11, run, manager).run((metrics, samples, budget) -> { });

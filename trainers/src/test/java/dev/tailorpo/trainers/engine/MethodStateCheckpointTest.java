@@ -14,7 +14,6 @@ import dev.tailorpo.diffusion.lora.Lora;
 import dev.tailorpo.diffusion.lora.LoraConfig;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
-import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
 import dev.tailorpo.trainers.run.RunDirectory;
@@ -81,8 +80,7 @@ class MethodStateCheckpointTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             DiffusionModel model = DiffusionModel.load(TestData.sdTiny(), manager);
             Lora lora = Lora.attach(model.unet(), new LoraConfig(4, 4f), manager, 0);
-            GuidedPolicy policy = new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
-                    new SamplingSettings(2, 1.0, 5.0), lora);
+            GuidedPolicy policy = GuidedPolicy.ddim(model, new SamplingSettings(2, 1.0, 5.0), lora);
             RunDirectory run = RunDirectory.create(runs, "state");
             Counting first = new Counting();
             new PreferenceTrainer(policy, CONSTANT, first, 1e-4, config(3), List.of("p"), 5, run, manager)

@@ -12,7 +12,6 @@ import dev.tailorpo.diffusion.lora.Lora;
 import dev.tailorpo.diffusion.lora.LoraConfig;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
-import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.rewards.image.ImageRewardProviders;
 import dev.tailorpo.trainers.methods.TailorPOProviders;
@@ -106,9 +105,7 @@ class PreferenceTrainerResumeTest {
                      .create(new RewardContext(TestData.repo().resolve("models"), Device.cpu(), Map.of()))) {
             DiffusionModel model = DiffusionModel.load(TestData.sdTiny(), manager);
             Lora lora = Lora.attach(model.unet(), new LoraConfig(4, 4f), manager, 7);
-            GuidedPolicy policy = new GuidedPolicy(model,
-                    Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
-                    new SamplingSettings(4, 1.0, 5.0), lora);
+            GuidedPolicy policy = GuidedPolicy.ddim(model, new SamplingSettings(4, 1.0, 5.0), lora);
             new PreferenceTrainer(policy, reward, provider.create(settings), 1e-3, ENGINE, PROMPTS, 11, run, manager)
                     .run(new PreferenceTrainer.Listener() {
                         @Override

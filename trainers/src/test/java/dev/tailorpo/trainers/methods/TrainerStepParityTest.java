@@ -20,7 +20,6 @@ import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.random.KeyedRandom;
 import dev.tailorpo.diffusion.pipeline.GradMode;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
-import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.rewards.clip.ClipRewardProviders;
 import dev.tailorpo.trainers.engine.EngineContext;
@@ -58,8 +57,7 @@ class TrainerStepParityTest {
         DiffusionModel model = DiffusionModel.load(TestData.sdTiny(), manager);
         Lora lora = Lora.attach(model.unet(), new LoraConfig(4, 4f), manager, 0);
         lora.load(TestData.sdTiny("trainer", "pytorch_lora_weights.safetensors"), manager);
-        policy = new GuidedPolicy(model, Schedulers.create(model.schedule().withClassName("DDIMScheduler")),
-                new SamplingSettings(10, 1.0, 5.0), lora);
+        policy = GuidedPolicy.ddim(model, new SamplingSettings(10, 1.0, 5.0), lora);
         reward = new ClipRewardProviders.LaionAestheticProvider().create(new RewardContext(TestData.repo(), Device.cpu(),
                 Map.of("clip", TestData.sdTiny("clip").toString(),
                         "head", TestData.sdTiny("aesthetic", "model.safetensors").toString())));
