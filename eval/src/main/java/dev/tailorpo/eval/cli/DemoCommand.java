@@ -53,7 +53,7 @@ final class DemoCommand implements Command {
         ExperimentConfig config = ExperimentConfig.load(file, Map.of(), home);
         Path dir = line.hasOption("out") ? Path.of(line.getOptionValue("out"))
                 : dev.tailorpo.eval.experiment.Experiment.defaultDir(config, home);
-        ExperimentRunner.run(config, dir, context);
+        ExperimentRunner.run(config, dir, true, context);
         return ExitCodes.OK;
     }
 }

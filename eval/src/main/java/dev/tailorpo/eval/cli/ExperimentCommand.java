@@ -43,7 +43,8 @@ final class ExperimentCommand implements Command {
                 + "Run the same command again to continue a killed experiment: finished runs are skipped, an "
                 + "unfinished run resumes from its newest checkpoint, missing runs start, and evaluations and "
                 + "analyses already on disk with the same settings are reused. A run whose saved config differs "
-                + "from what the experiment now gives it is an error, not silently reused.\n\n"
+                + "from what the experiment now gives it is an error, not silently reused. With --report-only nothing "
+                + "trains: the report covers the finished runs and names the others.\n\n"
                 + "Example: tailor experiment configs/experiments/shapes-study.yaml\n\n"
                 + "A first pass with one seed: tailor experiment configs/experiments/shapes-study.yaml -Dseeds='[0]' "
                 + "(the full command later reuses its runs, as runs are named by method, reward and seed)";
@@ -55,6 +56,9 @@ final class ExperimentCommand implements Command {
                 .addOption(Option.builder().longOpt("out").hasArg().argName("DIR")
                         .desc("the experiment folder (default: runs/experiments/<name> in the TailorPO-J folder); "
                                 + "an existing one is continued").build())
+                .addOption(Option.builder().longOpt("report-only")
+                        .desc("train nothing: evaluate the finished runs and write the report of those alone (the "
+                                + "others are named and left out), e.g. for a study cut short").build())
                 .addOption(Option.builder(ConfigOptions.SET).numberOfArgs(2).valueSeparator('=').argName("key.path=value")
                         .desc("Set one key over the config, e.g. -Dtrain.engine.sample_budget=64 or "
                                 + "-Dmethods[0].settings.lr=1e-4; the value is read as YAML; repeatable").build());
@@ -69,7 +73,7 @@ final class ExperimentCommand implements Command {
         ExperimentConfig config = ExperimentConfig.load(Path.of(args.get(0)), ConfigOptions.overrides(line), CliContext.home());
         Path dir = line.hasOption("out") ? Path.of(line.getOptionValue("out"))
                 : Experiment.defaultDir(config, CliContext.home());
-        ExperimentRunner.run(config, dir, context);
+        ExperimentRunner.run(config, dir, !line.hasOption("report-only"), context);
         return ExitCodes.OK;
     }
 }

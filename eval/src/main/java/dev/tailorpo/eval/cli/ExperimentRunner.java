@@ -10,12 +10,16 @@ import java.nio.file.Path;
 final class ExperimentRunner {
     private ExperimentRunner() {}
 
-    static Experiment.Result run(ExperimentConfig config, Path dir, CliContext context) {
+    /**
+     * Runs the experiment ({@code train}: training what is missing) or reports its finished runs
+     * alone ({@link Experiment#reportFinished}).
+     */
+    static Experiment.Result run(ExperimentConfig config, Path dir, boolean train, CliContext context) {
         Experiment experiment = new Experiment(config, dir, CliContext.home(), context.plugins(), context.device());
         context.err().println("experiment " + config.name() + ": " + experiment.runs().size() + " training runs in "
                 + CliContext.display(dir));
         Progress[] current = {null};
-        Experiment.Result result = experiment.run(new Experiment.Listener() {
+        Experiment.Listener listener = new Experiment.Listener() {
             @Override
             public void onPhase(String task, long total, long done) {
                 current[0] = Progress.start(task, total, done, context.err(), Math.max(1, total / 10));
@@ -44,7 +48,8 @@ final class ExperimentRunner {
                     context.err().println(message);
                 }
             }
-        });
+        };
+        Experiment.Result result = train ? experiment.run(listener) : experiment.reportFinished(listener);
         for (String set : result.content().promptSets()) {
             Table t = result.content().tables().get(set);
             context.out().println(set + ":");

@@ -131,10 +131,32 @@ public final class Experiment {
         for (RunSpec spec : runs()) {
             train(spec, listener);
         }
-        Map<String, List<ScoreRecord>> scores = evaluate(listener);
+        return report(runs(), listener);
+    }
+
+    /**
+     * Trains nothing: evaluates the finished runs, runs the analyses and writes the report of those
+     * runs alone, for a study cut short or one whose remaining runs are not wanted yet. Each run left
+     * out (unfinished or missing) is named to the listener and in the report's setup.
+     */
+    public Result reportFinished(Listener listener) {
+        checkProviders();
+        List<RunSpec> finished = new ArrayList<>();
+        for (RunSpec spec : runs()) {
+            if (checkedState(spec) == RunState.DONE) {
+                finished.add(spec);
+            } else {
+                listener.onNote("run " + spec.name() + ": not finished, left out of the report");
+            }
+        }
+        return report(finished, listener);
+    }
+
+    private Result report(List<RunSpec> included, Listener listener) {
+        Map<String, List<ScoreRecord>> scores = evaluate(included, listener);
         List<GuidanceCheck.StepResult> guidance = guidance(listener);
         List<OrderConsistency.StepResult> order = orderConsistency(listener);
-        ExperimentReport.Content content = ExperimentReport.build(this, scores, rewardInfos(), guidance, order);
+        ExperimentReport.Content content = ExperimentReport.build(this, included, scores, rewardInfos(), guidance, order);
         Path html = dir.resolve("report.html");
         Path md = dir.resolve("report.md");
         ExperimentReport.write(content, html, md);
@@ -183,21 +205,31 @@ public final class Experiment {
         return Files.exists(run.config()) ? RunState.UNFINISHED : RunState.MISSING;
     }
 
-    private void train(RunSpec spec, Listener listener) {
-        TrainConfig wanted = config.runConfig(spec.method(), spec.reward(), spec.seed());
+    /**
+     * The run's state, after checking that a started run was started with the config the experiment
+     * gives it now (a run with other settings must not stand in for this one).
+     */
+    private RunState checkedState(RunSpec spec) {
         RunState state = state(spec);
         if (state != RunState.MISSING) {
             RunDirectory run = RunDirectory.open(runsDir(), spec.name());
             TrainConfig had = ConfigLoader.load(TrainConfig.class, run.config(), Map.of());
+            TrainConfig wanted = config.runConfig(spec.method(), spec.reward(), spec.seed());
             if (!ConfigLoader.toYaml(had).equals(ConfigLoader.toYaml(wanted))) {
                 throw new ConfigException("run " + spec.name() + " in " + runsDir() + " was started with another config "
                         + "than the experiment now gives it (compare its config.yaml); move the run folder away to "
                         + "retrain it, or restore the experiment config");
             }
-            if (state == RunState.DONE) {
-                listener.onNote("run " + spec.name() + ": finished, skipped");
-                return;
-            }
+        }
+        return state;
+    }
+
+    private void train(RunSpec spec, Listener listener) {
+        TrainConfig wanted = config.runConfig(spec.method(), spec.reward(), spec.seed());
+        RunState state = checkedState(spec);
+        if (state == RunState.DONE) {
+            listener.onNote("run " + spec.name() + ": finished, skipped");
+            return;
         }
         long budget = wanted.engine().sampleBudget();
         listener.onPhase("train " + spec.name(), budget, 0);
@@ -257,15 +289,15 @@ public final class Experiment {
         return config.train().sampling().toSettings();
     }
 
-    /** Scores per evaluated checkpoint: {@code base} and every run name, from cache or freshly made. */
-    private Map<String, List<ScoreRecord>> evaluate(Listener listener) {
+    /** Scores per evaluated checkpoint: {@code base} and every given run, from cache or freshly made. */
+    private Map<String, List<ScoreRecord>> evaluate(List<RunSpec> runs, Listener listener) {
         ExperimentConfig.Evaluation e = config.evaluation();
         List<PromptFile> sets = promptSets();
         Map<String, Path> checkpoints = new LinkedHashMap<>();
         if (e.includeBase()) {
             checkpoints.put(BASE_KEY, null);
         }
-        for (RunSpec spec : runs()) {
+        for (RunSpec spec : runs) {
             checkpoints.put(spec.name(), lora(spec));
         }
         Map<String, List<ScoreRecord>> out = new LinkedHashMap<>();

@@ -52,11 +52,11 @@ public final class ExperimentReport {
      */
     public record Content(Report report, Map<String, Table> tables, List<String> promptSets) {}
 
-    static Content build(Experiment experiment, Map<String, List<ScoreRecord>> scores, List<RewardInfo> infos,
-                         List<GuidanceCheck.StepResult> guidance, List<OrderConsistency.StepResult> order) {
+    static Content build(Experiment experiment, List<Experiment.RunSpec> runs, Map<String, List<ScoreRecord>> scores,
+                         List<RewardInfo> infos, List<GuidanceCheck.StepResult> guidance,
+                         List<OrderConsistency.StepResult> order) {
         ExperimentConfig config = experiment.config();
         List<PromptFile> sets = experiment.promptSets();
-        List<Experiment.RunSpec> runs = experiment.runs();
         Report.Builder report = Report.builder("Experiment " + config.name());
         report.section(setup(experiment, sets, runs).build());
 
@@ -69,11 +69,12 @@ public final class ExperimentReport {
             main.addAll(scores.get(Experiment.BASE_KEY));
         }
         for (ExperimentConfig.Method m : config.methods()) {
-            labels.add(m.label());
-            for (Experiment.RunSpec r : runs) {
-                if (r.method().equals(m) && r.reward().equals(primary)) {
-                    main.addAll(relabel(scores.get(r.name()), m.label(), r.seedIndex()));
-                }
+            List<Experiment.RunSpec> trained = runsOf(runs, m, primary);
+            if (!trained.isEmpty()) {
+                labels.add(m.label());
+            }
+            for (Experiment.RunSpec r : trained) {
+                main.addAll(relabel(scores.get(r.name()), m.label(), r.seedIndex()));
             }
         }
         List<String> setNames = sets.stream().map(PromptFile::name).toList();
@@ -116,12 +117,16 @@ public final class ExperimentReport {
                 }
                 for (TrainConfig.Reward r : config.rewards()) {
                     String row = "trained on " + r.id();
-                    rows.add(row);
-                    for (Experiment.RunSpec spec : runs) {
-                        if (spec.method().equals(m) && spec.reward().equals(r)) {
-                            records.addAll(relabel(scores.get(spec.name()), row, spec.seedIndex()));
-                        }
+                    List<Experiment.RunSpec> trained = runsOf(runs, m, r);
+                    if (!trained.isEmpty()) {
+                        rows.add(row);
                     }
+                    for (Experiment.RunSpec spec : trained) {
+                        records.addAll(relabel(scores.get(spec.name()), row, spec.seedIndex()));
+                    }
+                }
+                if (rows.size() == (config.evaluation().includeBase() ? 1 : 0)) {
+                    continue;
                 }
                 Table t = ScoreTables.build(records, rows, infos, List.of(setNames.get(0))).get(0).table();
                 s.table("table4-" + fileSafe(m.label()), m.label() + ": training reward x evaluation reward", t);
@@ -161,6 +166,12 @@ public final class ExperimentReport {
         return new Content(report.build(), tables, setNames);
     }
 
+    /** The runs of one method and training reward, in seed order. */
+    private static List<Experiment.RunSpec> runsOf(List<Experiment.RunSpec> runs, ExperimentConfig.Method m,
+                                                   TrainConfig.Reward r) {
+        return runs.stream().filter(spec -> spec.method().equals(m) && spec.reward().equals(r)).toList();
+    }
+
     private static Section.Builder setup(Experiment experiment, List<PromptFile> sets, List<Experiment.RunSpec> runs) {
         ExperimentConfig c = experiment.config();
         TrainConfig t = c.train();
@@ -176,6 +187,11 @@ public final class ExperimentReport {
                 t.lora().rank(), methods, String.join(", ", c.rewards().stream().map(TrainConfig.Reward::id).toList()),
                 c.seeds(), t.engine().sampleBudget(), t.engine().promptsPerIteration(), t.engine().updatesPerIteration(),
                 runs.size(), experiment.runsDir());
+        List<String> leftOut = experiment.runs().stream().filter(spec -> !runs.contains(spec))
+                .map(Experiment.RunSpec::name).toList();
+        if (!leftOut.isEmpty()) {
+            text += " Not finished, so left out of every table and figure: " + String.join(", ", leftOut) + ".";
+        }
         ExperimentConfig.Evaluation e = c.evaluation();
         StringBuilder ps = new StringBuilder();
         for (PromptFile p : sets) {

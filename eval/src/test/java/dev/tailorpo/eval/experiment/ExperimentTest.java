@@ -135,6 +135,37 @@ class ExperimentTest {
     }
 
     @Test
+    void reportOnlyTrainsNothingAndReportsTheFinishedRunsAlone(@TempDir Path dir) throws Exception {
+        Path config = tinyConfig(dir);
+        Path out = dir.resolve("exp");
+        String[] noAnalyses = {"-Danalyses.guidance.enabled=false", "-Danalyses.order_consistency.enabled=false"};
+        // only TailorPO trained, with exactly the settings the full config gives it
+        Result tailorOnly = tailor(concat(new String[] {"experiment", config.toString(), "--out", out.toString(),
+                "-Dmethods=[{label: TailorPO, method: tailorpo, settings: {train_steps: [0, 1]}}]"}, noAnalyses));
+        assertEquals(0, tailorOnly.code(), tailorOnly.err());
+
+        Result report = tailor(concat(new String[] {"experiment", config.toString(), "--out", out.toString(),
+                "--report-only"}, noAnalyses));
+        assertEquals(0, report.code(), report.err());
+        assertTrue(report.err().contains("run D3PO-colorfulness-s0: not finished, left out of the report"), report.err());
+        assertFalse(Files.exists(out.resolve("runs").resolve("D3PO-colorfulness-s0")), "nothing trained");
+        assertTrue(report.err().contains("evaluation of TailorPO-colorfulness-s0: cached"), report.err());
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("left out of every table and figure: D3PO-colorfulness-s0."), md);
+        String table2 = md.substring(md.indexOf("## Table 2"), md.indexOf("## Table 3"));
+        assertTrue(table2.lines().anyMatch(l -> l.startsWith("| TailorPO ")), table2);
+        assertFalse(table2.contains("D3PO"), table2);
+        // the tables printed are the first run's: the same numbers for the same run
+        assertEquals(tableRows(tailorOnly.out()), tableRows(report.out()));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void anUnfinishedRunIsResumedNotRestarted(@TempDir Path dir) throws Exception {
         Path config = tinyConfig(dir);
         String text = Files.readString(config).replace("  - {label: D3PO, method: d3po}\n", "")
