@@ -23,6 +23,7 @@ public final class HtmlReport {
             h1 { font-size: 1.8rem; margin-bottom: 0.5rem; }
             h2 { font-size: 1.35rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2rem; }
             figure { margin: 1.2rem 0; }
+            figure.table { overflow-x: auto; }
             figcaption { color: #555; font-size: 0.92rem; margin: 0.3rem 0; }
             table { border-collapse: collapse; border-top: 2px solid #222; border-bottom: 2px solid #222;
                     font-variant-numeric: tabular-nums; }
@@ -69,7 +70,9 @@ public final class HtmlReport {
             return;
         }
         Block.Named named = (Block.Named) block;
-        out.append("<figure id=\"").append(named.name()).append("\">\n");
+        // a table wider than the page scrolls inside its figure instead of being cut at the edge
+        out.append("<figure id=\"").append(named.name()).append(named instanceof Block.TableBlock ? "\" class=\"table" : "")
+                .append("\">\n");
         if (named instanceof Block.TableBlock t) {
             // a table's caption goes above it, as in papers; a figure's below
             out.append(caption(t.caption())).append(t.table().toHtml());

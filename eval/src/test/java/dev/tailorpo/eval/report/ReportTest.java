@@ -68,6 +68,15 @@ class ReportTest {
             }
         }
         assertEquals(1, dataUris, "the image grid");
+        // a table sits in a figure that scrolls sideways (the CSS of figure.table) rather than being cut off
+        NodeList tables = doc.getElementsByTagName("table");
+        assertTrue(tables.getLength() > 0);
+        for (int i = 0; i < tables.getLength(); i++) {
+            org.w3c.dom.Node figure = tables.item(i).getParentNode();
+            assertEquals("figure", figure.getNodeName());
+            assertEquals("table", figure.getAttributes().getNamedItem("class").getNodeValue());
+        }
+        assertTrue(html.contains("figure.table { overflow-x: auto; }"));
         Matcher url = Pattern.compile("url\\(([^)]*)\\)").matcher(html);
         while (url.find()) {
             assertTrue(url.group(1).startsWith("#"), url.group());
