@@ -55,6 +55,12 @@ final class ExperimentRunner {
             context.out().println(set + ":");
             context.out().println(t.toMarkdown().strip());
             context.out().println();
+            Table change = result.content().changes().get(set);
+            if (change != null) {
+                context.out().println(set + ", change against the base model on the same images:");
+                context.out().println(change.toMarkdown().strip());
+                context.out().println();
+            }
         }
         context.out().println("report: " + CliContext.display(result.html()));
         context.out().println("        " + CliContext.display(result.markdown()));

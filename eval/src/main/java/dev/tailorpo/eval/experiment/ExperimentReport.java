@@ -49,8 +49,10 @@ public final class ExperimentReport {
      * The report and its headline tables.
      *
      * @param tables the prompt-set tables of Tables 2 and 3 (in prompt-set order), seeds pooled
+     * @param changes per prompt set, the change of each method against the base model on the same
+     *     images (absent without the base model)
      */
-    public record Content(Report report, Map<String, Table> tables, List<String> promptSets) {}
+    public record Content(Report report, Map<String, Table> tables, Map<String, Table> changes, List<String> promptSets) {}
 
     static Content build(Experiment experiment, List<Experiment.RunSpec> runs, Map<String, List<ScoreRecord>> scores,
                          List<RewardInfo> infos, List<GuidanceCheck.StepResult> guidance,
@@ -163,7 +165,7 @@ public final class ExperimentReport {
             report.section(orderSection(config, order).build());
         }
         report.section(grids(experiment, sets, runs).build());
-        return new Content(report.build(), tables, setNames);
+        return new Content(report.build(), tables, changes, setNames);
     }
 
     /** The runs of one method and training reward, in seed order. */
