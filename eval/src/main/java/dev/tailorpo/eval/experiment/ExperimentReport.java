@@ -209,10 +209,7 @@ public final class ExperimentReport {
                                TrainConfig.Reward r) {
         List<double[]> xs = new ArrayList<>();
         List<double[]> ys = new ArrayList<>();
-        for (Experiment.RunSpec spec : runs) {
-            if (!spec.method().equals(m) || !spec.reward().equals(r)) {
-                continue;
-            }
+        for (Experiment.RunSpec spec : runsOf(runs, m, r)) {
             List<Map<String, Object>> metrics = MetricsLog.read(experiment.runsDir().resolve(spec.name()).resolve("metrics.jsonl"));
             double[] x = new double[metrics.size()];
             double[] y = new double[metrics.size()];
@@ -303,8 +300,8 @@ public final class ExperimentReport {
                 rows += row(b, EvalModel.BASE, experiment.dir().resolve("eval").resolve(Experiment.BASE_KEY), set, columns.size());
             }
             for (ExperimentConfig.Method m : c.methods()) {
-                for (Experiment.RunSpec r : runs) {
-                    if (r.method().equals(m) && r.reward().equals(c.primaryReward()) && r.seedIndex() == 0) {
+                for (Experiment.RunSpec r : runsOf(runs, m, c.primaryReward())) {
+                    if (r.seedIndex() == 0) {
                         rows += row(b, m.label(), experiment.dir().resolve("eval").resolve(r.name()), set, columns.size());
                     }
                 }
