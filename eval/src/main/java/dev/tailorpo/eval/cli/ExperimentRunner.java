@@ -2,6 +2,7 @@ package dev.tailorpo.eval.cli;
 
 import dev.tailorpo.eval.experiment.Experiment;
 import dev.tailorpo.eval.experiment.ExperimentConfig;
+import dev.tailorpo.eval.gen.ScoreTables;
 import dev.tailorpo.eval.report.Table;
 
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ final class ExperimentRunner {
             context.out().println();
             Table change = result.content().changes().get(set);
             if (change != null) {
-                context.out().println(set + ", change against the base model on the same images:");
+                context.out().println(set + ", " + ScoreTables.Pooling.CHANGE.description() + ":");
                 context.out().println(change.toMarkdown().strip());
                 context.out().println();
             }

@@ -143,7 +143,7 @@ public final class Experiment {
         checkProviders();
         List<RunSpec> finished = new ArrayList<>();
         for (RunSpec spec : runs()) {
-            if (checkedState(spec) == RunState.DONE) {
+            if (checkedState(spec, config.runConfig(spec.method(), spec.reward(), spec.seed())) == RunState.DONE) {
                 finished.add(spec);
             } else {
                 listener.onNote("run " + spec.name() + ": not finished, left out of the report");
@@ -206,15 +206,14 @@ public final class Experiment {
     }
 
     /**
-     * The run's state, after checking that a started run was started with the config the experiment
-     * gives it now (a run with other settings must not stand in for this one).
+     * The run's state, after checking that a started run was started with {@code wanted}, the config
+     * the experiment gives it now (a run with other settings must not stand in for this one).
      */
-    private RunState checkedState(RunSpec spec) {
+    private RunState checkedState(RunSpec spec, TrainConfig wanted) {
         RunState state = state(spec);
         if (state != RunState.MISSING) {
             RunDirectory run = RunDirectory.open(runsDir(), spec.name());
             TrainConfig had = ConfigLoader.load(TrainConfig.class, run.config(), Map.of());
-            TrainConfig wanted = config.runConfig(spec.method(), spec.reward(), spec.seed());
             if (!ConfigLoader.toYaml(had).equals(ConfigLoader.toYaml(wanted))) {
                 throw new ConfigException("run " + spec.name() + " in " + runsDir() + " was started with another config "
                         + "than the experiment now gives it (compare its config.yaml); move the run folder away to "
@@ -226,7 +225,7 @@ public final class Experiment {
 
     private void train(RunSpec spec, Listener listener) {
         TrainConfig wanted = config.runConfig(spec.method(), spec.reward(), spec.seed());
-        RunState state = checkedState(spec);
+        RunState state = checkedState(spec, wanted);
         if (state == RunState.DONE) {
             listener.onNote("run " + spec.name() + ": finished, skipped");
             return;

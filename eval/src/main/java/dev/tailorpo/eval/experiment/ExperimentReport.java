@@ -111,6 +111,9 @@ public final class ExperimentReport {
                     .paragraph("Rows: the reward a method was trained on; columns: the rewards it is evaluated with, on "
                             + setNames.get(0) + ". " + cells.substring(0, cells.indexOf(" Trained on")));
             for (ExperimentConfig.Method m : config.methods()) {
+                if (runs.stream().noneMatch(spec -> spec.method().equals(m))) {
+                    continue; // left out of this report: no finished run
+                }
                 List<String> rows = new ArrayList<>();
                 List<ScoreRecord> records = new ArrayList<>();
                 if (config.evaluation().includeBase()) {
@@ -126,9 +129,6 @@ public final class ExperimentReport {
                     for (Experiment.RunSpec spec : trained) {
                         records.addAll(relabel(scores.get(spec.name()), row, spec.seedIndex()));
                     }
-                }
-                if (rows.size() == (config.evaluation().includeBase() ? 1 : 0)) {
-                    continue;
                 }
                 Table t = ScoreTables.build(records, rows, infos, List.of(setNames.get(0))).get(0).table();
                 s.table("table4-" + fileSafe(m.label()), m.label() + ": training reward x evaluation reward", t);
