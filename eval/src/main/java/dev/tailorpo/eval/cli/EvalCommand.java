@@ -183,15 +183,8 @@ final class EvalCommand implements Command {
                 List<ScoreTables.Entry> tables = ScoreTables.build(records, models.stream().map(EvalModel::label).toList(),
                         infos, sets.stream().map(PromptFile::name).toList());
                 folder.writeTables(tables, preamble(modelDir, models, sets, settings));
-                for (ScoreTables.Entry e : tables) {
-                    if (e.pooling() != ScoreTables.Pooling.IMAGES) {
-                        String about = e.pooling().description();
-                        context.out().println(e.promptSet() + " (" + sizeOf(sets, e.promptSet()) + " prompts x " + n
-                                + " images)" + (about.isEmpty() ? "" : ", " + about) + ":");
-                        context.out().println(e.table().toMarkdown().strip());
-                        context.out().println();
-                    }
-                }
+                ScoreTables.print(tables, set -> set + " (" + sizeOf(sets, set) + " prompts x " + n + " images)",
+                        context.out());
             }
         }
         context.out().printf(Locale.ROOT, "%d scores of %d images in %s%n", records.size(),

@@ -3,7 +3,6 @@ package dev.tailorpo.eval.cli;
 import dev.tailorpo.eval.experiment.Experiment;
 import dev.tailorpo.eval.experiment.ExperimentConfig;
 import dev.tailorpo.eval.gen.ScoreTables;
-import dev.tailorpo.eval.report.Table;
 
 import java.nio.file.Path;
 
@@ -51,18 +50,7 @@ final class ExperimentRunner {
             }
         };
         Experiment.Result result = train ? experiment.run(listener) : experiment.reportFinished(listener);
-        for (String set : result.content().promptSets()) {
-            Table t = result.content().tables().get(set);
-            context.out().println(set + ":");
-            context.out().println(t.toMarkdown().strip());
-            context.out().println();
-            Table change = result.content().changes().get(set);
-            if (change != null) {
-                context.out().println(set + ", " + ScoreTables.Pooling.CHANGE.description() + ":");
-                context.out().println(change.toMarkdown().strip());
-                context.out().println();
-            }
-        }
+        ScoreTables.print(result.content().tables(), set -> set, context.out());
         context.out().println("report: " + CliContext.display(result.html()));
         context.out().println("        " + CliContext.display(result.markdown()));
         return result;

@@ -31,10 +31,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The experiment's report, built from its run folders, cached evaluations and analyses: the
@@ -48,11 +48,11 @@ public final class ExperimentReport {
     /**
      * The report and its headline tables.
      *
-     * @param tables the prompt-set tables of Tables 2 and 3 (in prompt-set order), seeds pooled
-     * @param changes per prompt set, the change of each method against the base model on the same
-     *     images (absent without the base model)
+     * @param tables the tables of Tables 2 and 3 per prompt set (in prompt-set order): seeds pooled,
+     *     all images pooled (with several seeds) and the change against the base model on the same
+     *     images (with the base model)
      */
-    public record Content(Report report, Map<String, Table> tables, Map<String, Table> changes, List<String> promptSets) {}
+    public record Content(Report report, List<ScoreTables.Entry> tables) {}
 
     static Content build(Experiment experiment, List<Experiment.RunSpec> runs, Map<String, List<ScoreRecord>> scores,
                          List<RewardInfo> infos, List<GuidanceCheck.StepResult> guidance,
@@ -80,27 +80,21 @@ public final class ExperimentReport {
             }
         }
         List<String> setNames = sets.stream().map(PromptFile::name).toList();
-        Map<String, Table> tables = new LinkedHashMap<>();
-        Map<String, Table> changes = new LinkedHashMap<>();
-        for (ScoreTables.Entry e : ScoreTables.build(main, labels, infos, setNames)) {
-            if (e.pooling() == ScoreTables.Pooling.SEEDS) {
-                tables.put(e.promptSet(), e.table());
-            } else if (e.pooling() == ScoreTables.Pooling.CHANGE) {
-                changes.put(e.promptSet(), e.table());
-            }
-        }
+        List<ScoreTables.Entry> tables = ScoreTables.build(main, labels, infos, setNames);
         String cells = "Cells: mean ± standard error (N images); with several seeds the mean and SE are over the seeds' "
                 + "means (the seed is the unit). Bold: best of the column. Trained on " + primary.id() + ".";
         String[] titles = {"Table 2: methods on the training prompts", "Table 3: methods on unseen prompts"};
         for (int i = 0; i < Math.min(2, setNames.size()); i++) {
             String set = setNames.get(i);
             Section.Builder s = Section.builder(titles[i] + " (" + set + ")").paragraph(cells)
-                    .table("table" + (i + 2), "Method x evaluation reward on " + set, tables.get(set));
-            if (changes.containsKey(set)) {
+                    .table("table" + (i + 2), "Method x evaluation reward on " + set,
+                            ScoreTables.find(tables, set, ScoreTables.Pooling.SEEDS).orElseThrow());
+            Optional<Table> change = ScoreTables.find(tables, set, ScoreTables.Pooling.CHANGE);
+            if (change.isPresent()) {
                 s.paragraph("The change of each method against the base model, image by image on the same noise "
                         + "(prompt, image index and seed), pooled the same way: pairing removes the spread between "
                         + "prompts and noises, so this is the sensitive comparison.")
-                        .table("table" + (i + 2) + "-change", "Change against the base model on " + set, changes.get(set));
+                        .table("table" + (i + 2) + "-change", "Change against the base model on " + set, change.get());
             }
             report.section(s.build());
         }
@@ -165,7 +159,7 @@ public final class ExperimentReport {
             report.section(orderSection(config, order).build());
         }
         report.section(grids(experiment, sets, runs).build());
-        return new Content(report.build(), tables, changes, setNames);
+        return new Content(report.build(), tables);
     }
 
     /** The runs of one method and training reward, in seed order. */

@@ -8,11 +8,14 @@ import dev.tailorpo.eval.report.Column;
 import dev.tailorpo.eval.report.Table;
 import dev.tailorpo.eval.stats.SeedPooled;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -65,6 +68,29 @@ public final class ScoreTables {
 
     /** One table. */
     public record Entry(String promptSet, Pooling pooling, Table table) {}
+
+    /** The table of {@code promptSet} with {@code pooling} among {@code entries}, if made. */
+    public static Optional<Table> find(List<Entry> entries, String promptSet, Pooling pooling) {
+        return entries.stream().filter(e -> e.promptSet().equals(promptSet) && e.pooling() == pooling)
+                .map(Entry::table).findFirst();
+    }
+
+    /**
+     * Prints the seed-pooled and change tables as Markdown under a heading each, as the commands
+     * show them on the console (the per-image tables stay in the files).
+     *
+     * @param caption the heading's start for a prompt set, e.g. its name and size
+     */
+    public static void print(List<Entry> entries, Function<String, String> caption, PrintStream out) {
+        for (Entry e : entries) {
+            if (e.pooling() != Pooling.IMAGES) {
+                String about = e.pooling().description();
+                out.println(caption.apply(e.promptSet()) + (about.isEmpty() ? "" : ", " + about) + ":");
+                out.println(e.table().toMarkdown().strip());
+                out.println();
+            }
+        }
+    }
 
     /**
      * The scores of {@code model} under {@code reward} on {@code promptSet}, pooled over its runs

@@ -2,6 +2,7 @@ package dev.tailorpo.eval.experiment;
 
 import dev.tailorpo.diffusion.testing.TestData;
 import dev.tailorpo.eval.cli.InProcessTailor.Result;
+import dev.tailorpo.eval.gen.ScoreTables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +79,9 @@ class ExperimentTest {
         assertTrue(first.out().contains("tiny_train:") && first.out().contains("tiny_unseen:"), first.out());
         assertTrue(first.out().contains("| TailorPO ") && first.out().contains("| D3PO ") && first.out().contains("| base "),
                 first.out());
+        for (String set : new String[] {"tiny_train", "tiny_unseen"}) {
+            assertTrue(first.out().contains(set + ", " + ScoreTables.Pooling.CHANGE.description() + ":"), first.out());
+        }
         assertTrue(first.out().contains("report: "), first.out());
         Path runs = out.resolve("runs");
         Path tailor = runs.resolve("TailorPO-colorfulness-s0");
