@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tailorpo.api.InvalidInputException;
-import dev.tailorpo.api.ModelFormatException;
 import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.io.TensorSource;
 import dev.tailorpo.diffusion.models.blocks.TimestepEmbedding;
@@ -16,7 +15,6 @@ import dev.tailorpo.diffusion.nn.GroupNormLayer;
 import dev.tailorpo.diffusion.nn.Module;
 import dev.tailorpo.diffusion.nn.ModuleList;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,11 +94,8 @@ public final class UNet2DConditionModel extends Module {
      */
     public static UNet2DConditionModel load(Path unetDir, NDManager manager) {
         UNetConfig config = UNetConfig.read(unetDir.resolve("config.json"));
-        Path weights = unetDir.resolve(WEIGHTS_FILE);
-        if (!Files.isRegularFile(weights)) {
-            throw new ModelFormatException("no UNet weights: " + weights + " does not exist");
-        }
-        try (TensorSource source = SafeTensorsFile.open(weights)) {
+        // SafeTensorsFile names the missing or corrupt file
+        try (TensorSource source = SafeTensorsFile.open(unetDir.resolve(WEIGHTS_FILE))) {
             return load(config, source, manager);
         }
     }

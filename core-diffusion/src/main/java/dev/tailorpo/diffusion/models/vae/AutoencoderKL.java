@@ -4,13 +4,11 @@ import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.InvalidInputException;
-import dev.tailorpo.api.ModelFormatException;
 import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.io.TensorSource;
 import dev.tailorpo.diffusion.nn.Conv2dLayer;
 import dev.tailorpo.diffusion.nn.Module;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -51,11 +49,8 @@ public final class AutoencoderKL extends Module {
      */
     public static AutoencoderKL load(Path vaeDir, NDManager manager) {
         VaeConfig config = VaeConfig.read(vaeDir.resolve("config.json"));
-        Path weights = vaeDir.resolve(WEIGHTS_FILE);
-        if (!Files.isRegularFile(weights)) {
-            throw new ModelFormatException("no VAE weights: " + weights + " does not exist");
-        }
-        try (TensorSource source = SafeTensorsFile.open(weights)) {
+        // SafeTensorsFile names the missing or corrupt file
+        try (TensorSource source = SafeTensorsFile.open(vaeDir.resolve(WEIGHTS_FILE))) {
             return load(config, source, manager);
         }
     }
