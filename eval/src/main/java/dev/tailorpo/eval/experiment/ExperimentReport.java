@@ -66,18 +66,9 @@ public final class ExperimentReport {
         TrainConfig.Reward primary = config.primaryReward();
         List<String> labels = new ArrayList<>();
         List<ScoreRecord> main = new ArrayList<>();
-        if (config.evaluation().includeBase()) {
-            labels.add(EvalModel.BASE);
-            main.addAll(scores.get(Experiment.BASE_KEY));
-        }
+        addBase(config, scores, labels, main);
         for (ExperimentConfig.Method m : config.methods()) {
-            List<Experiment.RunSpec> trained = runsOf(runs, m, primary);
-            if (!trained.isEmpty()) {
-                labels.add(m.label());
-            }
-            for (Experiment.RunSpec r : trained) {
-                main.addAll(relabel(scores.get(r.name()), m.label(), r.seedIndex()));
-            }
+            addRow(m.label(), runsOf(runs, m, primary), scores, labels, main);
         }
         List<String> setNames = sets.stream().map(PromptFile::name).toList();
         List<ScoreTables.Entry> tables = ScoreTables.build(main, labels, infos, setNames);
@@ -110,19 +101,9 @@ public final class ExperimentReport {
                 }
                 List<String> rows = new ArrayList<>();
                 List<ScoreRecord> records = new ArrayList<>();
-                if (config.evaluation().includeBase()) {
-                    rows.add(EvalModel.BASE);
-                    records.addAll(scores.get(Experiment.BASE_KEY));
-                }
+                addBase(config, scores, rows, records);
                 for (TrainConfig.Reward r : config.rewards()) {
-                    String row = "trained on " + r.id();
-                    List<Experiment.RunSpec> trained = runsOf(runs, m, r);
-                    if (!trained.isEmpty()) {
-                        rows.add(row);
-                    }
-                    for (Experiment.RunSpec spec : trained) {
-                        records.addAll(relabel(scores.get(spec.name()), row, spec.seedIndex()));
-                    }
+                    addRow("trained on " + r.id(), runsOf(runs, m, r), scores, rows, records);
                 }
                 Table t = ScoreTables.build(records, rows, infos, List.of(setNames.get(0))).get(0).table();
                 s.table("table4-" + fileSafe(m.label()), m.label() + ": training reward x evaluation reward", t);
@@ -338,6 +319,26 @@ public final class ExperimentReport {
     }
 
     /** Writes the HTML page and the Markdown report (with report-files/), replacing earlier ones. */
+    /** The base model's row and scores, when the experiment evaluates it. */
+    private static void addBase(ExperimentConfig config, Map<String, List<ScoreRecord>> scores, List<String> rows,
+                                List<ScoreRecord> records) {
+        if (config.evaluation().includeBase()) {
+            rows.add(EvalModel.BASE);
+            records.addAll(scores.get(Experiment.BASE_KEY));
+        }
+    }
+
+    /** A row {@code label} pooling {@code trained}'s scores (the seed index is the run), if there are any. */
+    private static void addRow(String label, List<Experiment.RunSpec> trained, Map<String, List<ScoreRecord>> scores,
+                               List<String> rows, List<ScoreRecord> records) {
+        if (!trained.isEmpty()) {
+            rows.add(label);
+        }
+        for (Experiment.RunSpec spec : trained) {
+            records.addAll(relabel(scores.get(spec.name()), label, spec.seedIndex()));
+        }
+    }
+
     static void write(Content content, Path html, Path markdown) {
         HtmlReport.write(content.report(), html, IfExists.REPLACE);
         MarkdownReport.write(content.report(), markdown, IfExists.REPLACE);
