@@ -118,6 +118,15 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * Whether two configs hold the same values. Compares what {@link #toYaml} writes as trees, so the
+     * order of a map's keys does not count: maps bound from YAML are immutable copies whose
+     * iteration order differs from one JVM to the next, and their YAML text with it.
+     */
+    public static boolean sameContent(Object a, Object b) {
+        return MAPPER.valueToTree(a).equals(MAPPER.valueToTree(b));
+    }
+
     /** Writes the config as YAML to {@code file}, atomically (a reader never sees half a file). */
     public static void write(Object config, Path file) {
         String yaml = toYaml(config);

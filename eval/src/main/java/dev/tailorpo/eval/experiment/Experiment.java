@@ -214,7 +214,7 @@ public final class Experiment {
         if (state != RunState.MISSING) {
             RunDirectory run = RunDirectory.open(runsDir(), spec.name());
             TrainConfig had = ConfigLoader.load(TrainConfig.class, run.config(), Map.of());
-            if (!ConfigLoader.toYaml(had).equals(ConfigLoader.toYaml(wanted))) {
+            if (!ConfigLoader.sameContent(had, wanted)) {
                 throw new ConfigException("run " + spec.name() + " in " + runsDir() + " was started with another config "
                         + "than the experiment now gives it (compare its config.yaml); move the run folder away to "
                         + "retrain it, or restore the experiment config");

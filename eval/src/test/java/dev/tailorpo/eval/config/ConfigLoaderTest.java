@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -177,6 +178,14 @@ class ConfigLoaderTest {
         assertEquals(yaml, Files.readString(out));
         assertEquals(c, ConfigLoader.load(ExampleConfig.class, out, Map.of()));
         assertEquals(List.of(out), Files.list(out.getParent()).toList(), "no temporary file left behind");
+    }
+
+    @Test
+    void configsWhoseMapsDifferOnlyInKeyOrderHaveTheSameContent() {
+        ExampleConfig ab = parse("weights: {a: 1.0, b: 2.0}\n", Map.of());
+        ExampleConfig ba = parse("weights: {b: 2.0, a: 1.0}\n", Map.of());
+        assertTrue(ConfigLoader.sameContent(ab, ba));
+        assertFalse(ConfigLoader.sameContent(ab, parse("weights: {a: 1.0, b: 3.0}\n", Map.of())), "a changed value counts");
     }
 
     @Test
