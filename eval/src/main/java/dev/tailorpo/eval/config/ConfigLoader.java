@@ -40,6 +40,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,6 +107,27 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("config types are records; " + type.getName() + " is not");
         }
         return type.cast(new Resolution(type, source, overrides == null ? Map.of() : overrides).run(yaml));
+    }
+
+    /**
+     * An unmodifiable copy of a config record's map component that keeps the file's key order, so
+     * that a run's config.yaml lists keys as the user wrote them on every JVM ({@code Map.copyOf}
+     * iterates in an order that changes from one JVM to the next). Null gives an empty map.
+     *
+     * @param key the component's key, named in the error for a key without a value
+     */
+    public static <V> Map<String, V> orderedCopy(Map<String, V> map, String key) {
+        if (map == null) {
+            return Map.of();
+        }
+        Map<String, V> copy = new LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            if (k == null || v == null) {
+                throw new IllegalArgumentException(key + ": '" + k + "' has no value");
+            }
+            copy.put(k, v);
+        });
+        return Collections.unmodifiableMap(copy);
     }
 
     /** The config as YAML, snake_case keys, in record declaration order. */

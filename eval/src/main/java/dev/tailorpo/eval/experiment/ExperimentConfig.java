@@ -120,7 +120,7 @@ public record ExperimentConfig(String name, TrainConfig train, List<Method> meth
                 throw new IllegalArgumentException("label: '" + label + "' must be 1-64 letters, digits, spaces, "
                         + "'.', '_' or '-', starting with a letter or digit");
             }
-            settings = settings == null ? Map.of() : Map.copyOf(settings);
+            settings = ConfigLoader.orderedCopy(settings, "settings");
         }
 
         /** Label and settings are optional; the method id is checked by the experiment (it has no default). */
@@ -172,7 +172,7 @@ public record ExperimentConfig(String name, TrainConfig train, List<Method> meth
                 throw new IllegalArgumentException("grid_prompts: must be >= 0, got " + gridPrompts);
             }
             rewards = List.copyOf(rewards);
-            rewardOptions = rewardOptions == null ? Map.of() : Map.copyOf(rewardOptions);
+            rewardOptions = ConfigLoader.orderedCopy(rewardOptions, "reward_options");
             for (String id : rewardOptions.keySet()) {
                 if (!rewards.contains(id)) {
                     throw new IllegalArgumentException("reward_options: '" + id + "' is not one of rewards " + rewards);

@@ -2,6 +2,7 @@ package dev.tailorpo.eval.train;
 
 import dev.tailorpo.api.ConfigException;
 import dev.tailorpo.diffusion.lora.LoraConfig;
+import dev.tailorpo.eval.config.ConfigLoader;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 import dev.tailorpo.trainers.engine.EngineConfig;
 
@@ -58,7 +59,7 @@ public record TrainConfig(String model, String prompts, Reward reward, Trainer t
      */
     public record Reward(String id, Map<String, String> options) {
         public Reward {
-            options = options == null ? Map.of() : Map.copyOf(options);
+            options = ConfigLoader.orderedCopy(options, "options");
         }
 
         public static Reward defaults() {
@@ -74,7 +75,7 @@ public record TrainConfig(String model, String prompts, Reward reward, Trainer t
      */
     public record Trainer(String method, Map<String, Object> settings) {
         public Trainer {
-            settings = settings == null ? Map.of() : Map.copyOf(settings);
+            settings = ConfigLoader.orderedCopy(settings, "settings");
         }
 
         public static Trainer defaults() {

@@ -1,6 +1,7 @@
 package dev.tailorpo.eval.config;
 
 import dev.tailorpo.api.ConfigException;
+import dev.tailorpo.eval.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -186,6 +187,21 @@ class ConfigLoaderTest {
         ExampleConfig ba = parse("weights: {b: 2.0, a: 1.0}\n", Map.of());
         assertTrue(ConfigLoader.sameContent(ab, ba));
         assertFalse(ConfigLoader.sameContent(ab, parse("weights: {a: 1.0, b: 3.0}\n", Map.of())), "a changed value counts");
+    }
+
+    @Test
+    void methodSettingsKeepTheirOrderAndRefuseAKeyWithoutValue() {
+        String keys = "[zeta, eta, theta, iota, kappa, lambda, mu, nu, xi, omicron]";
+        String yaml = "trainer:\n  method: ddpo\n  settings: {zeta: 1, eta: 2, theta: 3, iota: 4, kappa: 5, lambda: 6, mu: 7, "
+                + "nu: 8, xi: 9, omicron: 10}\n";
+        TrainConfig config = ConfigLoader.parse(TrainConfig.class, yaml, "train.yaml", Map.of());
+        // Map.copyOf iterates in an order set by a per-JVM salt: ten keys would rarely come back as written
+        assertEquals(keys, config.trainer().settings().keySet().toString());
+        String written = ConfigLoader.toYaml(config);
+        assertTrue(written.indexOf("zeta") < written.indexOf("eta:") && written.indexOf("xi") < written.indexOf("omicron"), written);
+        String error = assertThrows(ConfigException.class, () -> ConfigLoader.parse(TrainConfig.class,
+                "trainer: {method: ddpo, settings: {lr: ~}}\n", "train.yaml", Map.of())).getMessage();
+        assertTrue(error.contains("settings: 'lr' has no value"), error);
     }
 
     @Test
