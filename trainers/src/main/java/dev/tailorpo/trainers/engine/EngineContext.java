@@ -1,15 +1,20 @@
 package dev.tailorpo.trainers.engine;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import dev.tailorpo.api.reward.RewardModel;
+import dev.tailorpo.api.tensor.Scalars;
 import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.api.trainer.TrainingContext;
+import dev.tailorpo.api.trainer.TrainingMethod;
 import dev.tailorpo.diffusion.random.KeyedRandom;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -77,8 +82,31 @@ public final class EngineContext implements TrainingContext {
         return scratch;
     }
 
-    void setScratch(NDManager scratch) {
-        this.scratch = scratch;
+    /**
+     * Accumulates into the weights' gradients the gradient of {@code method}'s mean loss over
+     * {@code group}, in minibatches of {@code minibatchSize} samples (0: one), each with its own
+     * {@link #scratch()} manager, closed after its backward pass; returns the summed loss. The engine's
+     * step uses it, and so can an analysis of a method's gradients.
+     */
+    public <S> double accumulateGradient(TrainingMethod<S> method, List<S> group, int minibatchSize) {
+        int n = group.size();
+        int size = minibatchSize == 0 ? n : minibatchSize;
+        double lossSum = 0;
+        for (int start = 0; start < n; start += size) {
+            List<S> mb = group.subList(start, Math.min(n, start + size));
+            try (NDManager minibatch = manager.newSubManager()) {
+                scratch = minibatch;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray loss = method.loss(this, mb);
+                    lossSum += loss.getFloat() * mb.size();
+                    // the mean over the group's samples, whatever the minibatching
+                    gc.backward(Scalars.mul(loss, (double) mb.size() / n));
+                }
+            } finally {
+                scratch = manager;
+            }
+        }
+        return lossSum;
     }
 
     @Override

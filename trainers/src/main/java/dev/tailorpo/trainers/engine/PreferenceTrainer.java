@@ -1,16 +1,13 @@
 package dev.tailorpo.trainers.engine;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailorpo.api.ModelFormatException;
 import dev.tailorpo.api.TailorException;
 import dev.tailorpo.api.reward.RewardModel;
-import dev.tailorpo.api.tensor.Scalars;
 import dev.tailorpo.api.trainer.Experience;
 import dev.tailorpo.api.trainer.TrainingMethod;
 import dev.tailorpo.diffusion.io.AtomicFiles;
@@ -186,34 +183,12 @@ public final class PreferenceTrainer {
         double normSum = 0;
         for (int u = 0; u < updates; u++) {
             List<S> group = samples.subList(u * total / updates, (u + 1) * total / updates);
-            lossSum += accumulate(m, ctx, group);
+            lossSum += ctx.accumulateGradient(m, group, config.minibatchSize());
             normSum += step(ctx, params, optimizer);
         }
         out.put("loss", lossSum / total);
         out.put("grad_norm", normSum / updates);
         return out;
-    }
-
-    /** Accumulates the gradient of the group's mean loss over minibatches; returns the summed loss. */
-    private <S> double accumulate(TrainingMethod<S> m, EngineContext ctx, List<S> group) {
-        int n = group.size();
-        int size = config.minibatchSize() == 0 ? n : config.minibatchSize();
-        double lossSum = 0;
-        for (int start = 0; start < n; start += size) {
-            List<S> mb = group.subList(start, Math.min(n, start + size));
-            try (NDManager scratch = ctx.manager().newSubManager()) {
-                ctx.setScratch(scratch);
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray loss = m.loss(ctx, mb);
-                    lossSum += loss.getFloat() * mb.size();
-                    // the mean over the group's samples, whatever the minibatching
-                    gc.backward(Scalars.mul(loss, (double) mb.size() / n));
-                }
-            } finally {
-                ctx.setScratch(ctx.manager());
-            }
-        }
-        return lossSum;
     }
 
     /** Clips the accumulated gradient and takes one AdamW step; returns the norm before clipping. */
