@@ -11,10 +11,12 @@ import dev.tailorpo.api.trainer.TrainerProvider;
 import dev.tailorpo.api.trainer.TrainingMethod;
 import dev.tailorpo.diffusion.lora.LoraConfig;
 import dev.tailorpo.diffusion.nn.Param;
+import dev.tailorpo.diffusion.optim.Gradients;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 import dev.tailorpo.diffusion.random.KeyedRandom;
 import dev.tailorpo.rewards.shapes.ShapesRewardProviders;
 import dev.tailorpo.trainers.engine.EngineContext;
+import dev.tailorpo.trainers.engine.PreferenceTrainer;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
 import dev.tailorpo.trainers.policy.PolicyStepwiseReward;
 
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.SplittableRandom;
 
 /**
  * How much of a method's gradient is signal. At fixed weights (the base model with fresh adapters),
@@ -50,7 +51,6 @@ import java.util.SplittableRandom;
  * pairs override its settings (e.g. {@code min_count=4}).
  */
 public final class GradientSignal {
-    private static final long PROMPTS = 1;
     private static final int PROMPTS_PER_ITERATION = 8;
     private static final int MINIBATCH = 20;
 
@@ -84,7 +84,8 @@ public final class GradientSignal {
                 long started = System.nanoTime();
                 try (NDManager it = manager.newSubManager()) {
                     EngineContext ctx = new EngineContext(policy, reward, stepwise, b, it, random.child(b));
-                    int samples = accumulate(method, ctx, draw(prompts, ctx.random(PROMPTS)), params);
+                    int samples = accumulate(method, ctx, PreferenceTrainer.drawPrompts(prompts, PROMPTS_PER_ITERATION,
+                            ctx.random(PreferenceTrainer.PROMPTS)), params);
                     gradients.add(takeGradient(params));
                     System.err.printf(Locale.ROOT, "batch %d: %d samples, |g| %.4g (%.0f s)%n", b, samples,
                             Math.sqrt(dot(gradients.get(b), gradients.get(b))), (System.nanoTime() - started) / 1e9);
@@ -120,25 +121,18 @@ public final class GradientSignal {
         return exp.samples().size();
     }
 
-    private static List<String> draw(List<String> prompts, SplittableRandom r) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < PROMPTS_PER_ITERATION; i++) {
-            out.add(prompts.get(r.nextInt(prompts.size())));
-        }
-        return out;
-    }
-
     /** The adapters' gradient, flattened, and zeroes it. */
     private static double[] takeGradient(List<Param> params) {
         List<float[]> parts = new ArrayList<>();
         int total = 0;
-        for (Param p : params) {
-            NDArray g = p.array().getGradient();
-            float[] v = g.toFloatArray();
-            g.subi(g);
-            g.close();
-            parts.add(v);
-            total += v.length;
+        try (NDManager scope = NDManager.newBaseManager()) {
+            for (Param p : params) {
+                NDArray g = Gradients.of(p.array(), scope);
+                float[] v = g.toFloatArray();
+                g.subi(g);
+                parts.add(v);
+                total += v.length;
+            }
         }
         double[] out = new double[total];
         int at = 0;

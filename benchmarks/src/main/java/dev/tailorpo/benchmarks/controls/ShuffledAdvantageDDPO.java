@@ -11,7 +11,6 @@ import dev.tailorpo.baselines.DDPO;
 import dev.tailorpo.baselines.DDPO.Transition;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -41,18 +40,13 @@ public final class ShuffledAdvantageDDPO implements TrainingMethod<Transition> {
     @Override
     public Experience<Transition> collect(TrainingContext ctx, List<String> prompts) {
         Experience<Transition> exp = ddpo.collect(ctx, prompts);
-        // one trajectory = the transitions that share its x_T row, found by the first state: DDPO
-        // lists a trajectory's steps in order, each step's `from` the previous step's `next`
+        // DDPO lists each trajectory's steps in order, from step 0: a step 0 starts the next one
         List<List<Transition>> trajectories = new ArrayList<>();
-        Map<NDArray, List<Transition>> byNext = new IdentityHashMap<>();
         for (Transition t : exp.samples()) {
-            List<Transition> trajectory = byNext.remove(t.from());
-            if (trajectory == null) {
-                trajectory = new ArrayList<>();
-                trajectories.add(trajectory);
+            if (t.stepIndex() == 0) {
+                trajectories.add(new ArrayList<>());
             }
-            trajectory.add(t);
-            byNext.put(t.next(), trajectory);
+            trajectories.get(trajectories.size() - 1).add(t);
         }
         int[] source = permutation(trajectories.size(), ctx.random(PERMUTATION));
         List<Transition> out = new ArrayList<>(exp.samples().size());

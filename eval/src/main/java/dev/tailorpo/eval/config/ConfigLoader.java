@@ -142,8 +142,8 @@ public final class ConfigLoader {
 
     /**
      * Whether two configs hold the same values. Compares what {@link #toYaml} writes as trees, so the
-     * order of a map's keys does not count: maps bound from YAML are immutable copies whose
-     * iteration order differs from one JVM to the next, and their YAML text with it.
+     * order of a map's keys does not count: a user may reorder a file's keys, and run folders
+     * written before {@link #orderedCopy} list them in the order of the JVM that wrote them.
      */
     public static boolean sameContent(Object a, Object b) {
         return MAPPER.valueToTree(a).equals(MAPPER.valueToTree(b));

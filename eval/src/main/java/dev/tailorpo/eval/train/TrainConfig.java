@@ -2,8 +2,8 @@ package dev.tailorpo.eval.train;
 
 import dev.tailorpo.api.ConfigException;
 import dev.tailorpo.diffusion.lora.LoraConfig;
-import dev.tailorpo.eval.config.ConfigLoader;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
+import dev.tailorpo.eval.config.ConfigLoader;
 import dev.tailorpo.trainers.engine.EngineConfig;
 
 import java.util.Map;

@@ -47,7 +47,8 @@ import java.util.SplittableRandom;
 public final class PreferenceTrainer {
     /** The file name diffusers' {@code load_lora_weights(folder)} looks for. */
     public static final String LORA_FILE = "pytorch_lora_weights.safetensors";
-    private static final long PROMPTS = 1;
+    /** The key space of an iteration's prompt draws ({@link #drawPrompts}). */
+    public static final long PROMPTS = 1;
     private static final long SHUFFLE = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -127,7 +128,7 @@ public final class PreferenceTrainer {
             Map<String, Object> record = new LinkedHashMap<>();
             try (NDManager it = modelManager.newSubManager()) {
                 EngineContext ctx = new EngineContext(policy, reward, stepwise, iteration, it, random.child(iteration));
-                List<String> batch = drawPrompts(ctx.random(PROMPTS));
+                List<String> batch = drawPrompts(prompts, config.promptsPerIteration(), ctx.random(PROMPTS));
                 record.putAll(iterate(method, ctx, batch, params, optimizer));
                 samples += ((Number) record.remove("images")).longValue();
                 record.putAll(ctx.metrics());
@@ -204,9 +205,13 @@ public final class PreferenceTrainer {
         }
     }
 
-    private List<String> drawPrompts(SplittableRandom r) {
+    /**
+     * An iteration's prompts: {@code count} draws with replacement from {@code prompts}. The engine
+     * draws with {@code ctx.random(PROMPTS)}; an analysis that wants the engine's batches does the same.
+     */
+    public static List<String> drawPrompts(List<String> prompts, int count, SplittableRandom r) {
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < config.promptsPerIteration(); i++) {
+        for (int i = 0; i < count; i++) {
             out.add(prompts.get(r.nextInt(prompts.size())));
         }
         return out;
