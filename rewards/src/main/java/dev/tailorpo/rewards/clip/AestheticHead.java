@@ -32,6 +32,9 @@ import java.util.Set;
  * identity at inference, so they hold no weights and are not modelled. The widths are read from the
  * file, so the same class loads the real head and the test fixture's toy one (16-32-16-8-4-1).
  * Input: L2-normalised CLIP image embeddings. Parameters stay frozen.
+ *
+ * <p>ImageReward's head ({@code ImageReward.MLP}, on BLIP's 768-d text feature) is this same
+ * network with the same layer indices, so it is this class too.
  */
 public final class AestheticHead extends Module {
     /** The indices of the linear layers inside the original {@code nn.Sequential}. */
@@ -73,7 +76,7 @@ public final class AestheticHead extends Module {
             throw new ModelFormatException("missing aesthetic head weights " + file);
         }
         try (TensorSource source = open(file)) {
-            AestheticHead head = new AestheticHead(widthsOf(source));
+            AestheticHead head = new AestheticHead(widthsOf(source, ""));
             head.load(source, "", Set.of(), manager);
             return head;
         }
@@ -85,17 +88,17 @@ public final class AestheticHead extends Module {
     }
 
     /**
-     * The widths the file's weights describe: the input of {@code layers.0} and the output of each
-     * layer. Whether consecutive layers chain is left to the strict load, whose message lists every
-     * mis-shaped key.
+     * The widths the weights under {@code prefix} describe (ImageReward keeps this MLP as
+     * {@code mlp.layers.*}): the input of {@code layers.0} and the output of each layer. Whether
+     * consecutive layers chain is left to the strict load, whose message lists every mis-shaped key.
      */
-    static long[] widthsOf(TensorSource source) {
+    public static long[] widthsOf(TensorSource source, String prefix) {
         long[] widths = new long[LINEAR_INDICES.length + 1];
         for (int i = 0; i < LINEAR_INDICES.length; i++) {
-            String key = "layers." + LINEAR_INDICES[i] + ".weight";
+            String key = prefix + "layers." + LINEAR_INDICES[i] + ".weight";
             if (!source.keys().contains(key)) {
                 throw new ModelFormatException(source.describe() + " is not a LAION aesthetic head: no tensor '" + key
-                        + "' (expected layers.{0,2,4,6,7}.{weight,bias})");
+                        + "' (expected " + prefix + "layers.{0,2,4,6,7}.{weight,bias})");
             }
             TensorInfo info = source.info(key);
             long[] shape = info.shape();
@@ -109,7 +112,7 @@ public final class AestheticHead extends Module {
             widths[i + 1] = shape[0];
         }
         if (widths[LINEAR_INDICES.length] != 1) {
-            throw new ModelFormatException(source.describe() + ": 'layers.7.weight' must give one score, has shape ["
+            throw new ModelFormatException(source.describe() + ": '" + prefix + "layers.7.weight' must give one score, has shape ["
                     + widths[LINEAR_INDICES.length] + ", " + widths[LINEAR_INDICES.length - 1] + "]");
         }
         return widths;

@@ -1,6 +1,7 @@
 package dev.tailorpo.diffusion.models.clip;
 
 import dev.tailorpo.api.ModelFormatException;
+import dev.tailorpo.diffusion.models.ConfigJson;
 
 import java.nio.file.Path;
 

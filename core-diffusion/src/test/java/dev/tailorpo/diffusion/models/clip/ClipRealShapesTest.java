@@ -2,6 +2,7 @@ package dev.tailorpo.diffusion.models.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailorpo.diffusion.models.ConfigJson;
 import dev.tailorpo.diffusion.nn.Module;
 import dev.tailorpo.diffusion.nn.Param;
 import dev.tailorpo.diffusion.testing.TestData;

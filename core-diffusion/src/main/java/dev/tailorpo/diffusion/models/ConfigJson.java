@@ -1,4 +1,4 @@
-package dev.tailorpo.diffusion.models.clip;
+package dev.tailorpo.diffusion.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,22 +9,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads a transformers {@code config.json} section with transformers' defaults for absent keys,
- * and with errors that name the file and the key at fault.
+ * Reads a model's JSON config (transformers' {@code config.json}, BLIP's {@code med_config.json},
+ * open_clip's model config) section by section, with the caller's defaults for absent keys and
+ * errors that name the file and the key at fault.
  */
-final class ConfigJson {
+public final class ConfigJson {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JsonNode node;
     private final String source;
 
-    ConfigJson(JsonNode node, String source) {
+    public ConfigJson(JsonNode node, String source) {
         this.node = node == null ? JSON.createObjectNode() : node;
         this.source = source;
     }
 
     /** Parses {@code file}; a missing or malformed file is a {@link ModelFormatException}. */
-    static ConfigJson read(Path file) {
+    public static ConfigJson read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ModelFormatException("missing model config " + file);
         }
@@ -40,7 +41,7 @@ final class ConfigJson {
     }
 
     /** A nested object (e.g. {@code text_config}); empty when absent, so every default applies. */
-    ConfigJson section(String key) {
+    public ConfigJson section(String key) {
         JsonNode n = node.get(key);
         if (n != null && !n.isNull() && !n.isObject()) {
             throw new ModelFormatException(source + ": '" + key + "' must be an object");
@@ -48,12 +49,12 @@ final class ConfigJson {
         return new ConfigJson(n, source + " [" + key + "]");
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         JsonNode n = node.get(key);
         return n != null && !n.isNull();
     }
 
-    int getInt(String key, int fallback) {
+    public int getInt(String key, int fallback) {
         JsonNode n = node.get(key);
         if (n == null || n.isNull()) {
             return fallback;
@@ -64,7 +65,7 @@ final class ConfigJson {
         return n.asInt();
     }
 
-    double getDouble(String key, double fallback) {
+    public double getDouble(String key, double fallback) {
         JsonNode n = node.get(key);
         if (n == null || n.isNull()) {
             return fallback;
@@ -75,7 +76,18 @@ final class ConfigJson {
         return n.asDouble();
     }
 
-    String getString(String key, String fallback) {
+    public boolean getBoolean(String key, boolean fallback) {
+        JsonNode n = node.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isBoolean()) {
+            throw new ModelFormatException(source + ": '" + key + "' must be true or false, was " + n);
+        }
+        return n.asBoolean();
+    }
+
+    public String getString(String key, String fallback) {
         JsonNode n = node.get(key);
         if (n == null || n.isNull()) {
             return fallback;
@@ -86,12 +98,12 @@ final class ConfigJson {
         return n.asText();
     }
 
-    String source() {
+    public String source() {
         return source;
     }
 
     /** Fails unless {@code value > 0}. */
-    int positive(String key, int value) {
+    public int positive(String key, int value) {
         if (value <= 0) {
             throw new ModelFormatException(source + ": '" + key + "' must be positive, was " + value);
         }
