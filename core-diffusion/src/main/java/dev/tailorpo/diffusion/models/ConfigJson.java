@@ -40,6 +40,19 @@ public final class ConfigJson {
         }
     }
 
+    /** Parses JSON text (a config held in code); {@code source} names it in errors. */
+    public static ConfigJson parse(String json, String source) {
+        try {
+            JsonNode root = JSON.readTree(json);
+            if (root == null || !root.isObject()) {
+                throw new ModelFormatException(source + " is not a JSON object");
+            }
+            return new ConfigJson(root, source);
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot parse " + source + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A nested object (e.g. {@code text_config}); empty when absent, so every default applies. */
     public ConfigJson section(String key) {
         JsonNode n = node.get(key);
@@ -74,6 +87,13 @@ public final class ConfigJson {
             throw new ModelFormatException(source + ": '" + key + "' must be a number, was " + n);
         }
         return n.asDouble();
+    }
+
+    /** Whether {@code key} holds a value that turns something on: present, and not null, false, 0 or "". */
+    public boolean isSet(String key) {
+        JsonNode n = node.get(key);
+        return n != null && !n.isNull() && !(n.isBoolean() && !n.asBoolean()) && !(n.isNumber() && n.asDouble() == 0)
+                && !(n.isTextual() && n.asText().isEmpty());
     }
 
     public boolean getBoolean(String key, boolean fallback) {

@@ -78,13 +78,25 @@ public final class ImageRewardModel extends Module {
     /**
      * Builds the model the weights in {@code source} describe and loads them, strictly: a key
      * missing, unexpected or mis-shaped is an error naming it (upstream loads with
-     * {@code strict=False}, which hides such faults). Sizes come from the weights, except the
-     * BERT sizes (from {@code med_config.json}, whose {@code encoder_width} is replaced by the
-     * vision width as BLIP does) and the ViT's heads, which no shape reveals.
+     * {@code strict=False}, which hides such faults).
      *
      * @throws ModelFormatException naming the source and what does not fit
      */
     public static ImageRewardModel load(TensorSource source, BertConfig medConfig, int visionHeads, NDManager manager) {
+        ImageRewardModel model = forWeights(source, medConfig, visionHeads);
+        model.load(source, "", BUFFERS, manager);
+        return model;
+    }
+
+    /**
+     * The model the weights in {@code source} describe, checked against them (every key and shape)
+     * but not loaded: nothing is allocated. Sizes come from the weights, except the BERT sizes
+     * (from {@code med_config.json}, whose {@code encoder_width} is replaced by the vision width as
+     * BLIP does) and the ViT's heads, which no shape reveals.
+     *
+     * @throws ModelFormatException naming the source and what does not fit
+     */
+    public static ImageRewardModel forWeights(TensorSource source, BertConfig medConfig, int visionHeads) {
         checkIsImageReward(source);
         BlipVisionConfig vision = BlipVisionConfig.fromWeights(source, "blip.visual_encoder.", visionHeads);
         String projKey = "blip.vision_proj.weight";
@@ -94,7 +106,7 @@ public final class ImageRewardModel extends Module {
         int embedDim = (int) source.info(projKey).shape()[0];
         ImageRewardModel model = new ImageRewardModel(vision, medConfig.withEncoderWidth(vision.width()), embedDim,
                 AestheticHead.widthsOf(source, "mlp."));
-        model.load(source, "", BUFFERS, manager);
+        model.checkCompatible(source, "", BUFFERS);
         return model;
     }
 

@@ -48,14 +48,18 @@ public record BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int
      *     unsupported
      */
     public static BertConfig read(Path file) {
-        ConfigJson c = ConfigJson.read(file);
+        return from(ConfigJson.read(file));
+    }
+
+    /** {@link #read} of a config already parsed. */
+    public static BertConfig from(ConfigJson c) {
         String act = c.getString("hidden_act", "gelu");
         if (!act.equals("gelu")) {
-            throw new ModelFormatException(file + ": hidden_act '" + act + "' is not supported (BLIP's BERT uses gelu)");
+            throw new ModelFormatException(c.source() + ": hidden_act '" + act + "' is not supported (BLIP's BERT uses gelu)");
         }
         String positions = c.getString("position_embedding_type", "absolute");
         if (!positions.equals("absolute")) {
-            throw new ModelFormatException(file + ": position_embedding_type '" + positions
+            throw new ModelFormatException(c.source() + ": position_embedding_type '" + positions
                     + "' is not supported (BLIP's BERT uses absolute)");
         }
         int hidden = c.positive("hidden_size", c.getInt("hidden_size", 768));
