@@ -4,19 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.ModelFormatException;
-import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.io.TensorInfo;
 import dev.tailorpo.diffusion.io.TensorSource;
-import dev.tailorpo.diffusion.io.TorchCheckpoint;
+import dev.tailorpo.diffusion.io.WeightFiles;
 import dev.tailorpo.diffusion.nn.LinearLayer;
 import dev.tailorpo.diffusion.nn.Module;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -72,19 +69,11 @@ public final class AestheticHead extends Module {
      * @throws ModelFormatException naming the file and the key that is missing or mis-shaped
      */
     public static AestheticHead load(Path file, NDManager manager) {
-        if (!Files.isRegularFile(file)) {
-            throw new ModelFormatException("missing aesthetic head weights " + file);
-        }
-        try (TensorSource source = open(file)) {
+        try (TensorSource source = WeightFiles.open(file, "aesthetic head weights")) {
             AestheticHead head = new AestheticHead(widthsOf(source, ""));
             head.load(source, "", Set.of(), manager);
             return head;
         }
-    }
-
-    private static TensorSource open(Path file) {
-        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")
-                ? SafeTensorsFile.open(file) : TorchCheckpoint.open(file);
     }
 
     /**

@@ -6,28 +6,29 @@ import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.reward.DifferentiableReward;
 import dev.tailorpo.api.reward.RewardInfo;
-import dev.tailorpo.diffusion.models.clip.ClipImageProcessor;
 import dev.tailorpo.diffusion.models.clip.ClipModel;
 import dev.tailorpo.rewards.image.Images;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * What the CLIP-based rewards share: the frozen model and its manager (which they own and close),
- * CLIP's differentiable preprocessing at the model's own {@code image_size}, and the checks on a
- * batch. Scores are computed on the model's device; a differentiable score needs the images there
+ * a differentiable preprocessing to the model's own {@code image_size} (transformers' CLIP
+ * processor, or open_clip's for open_clip checkpoints), and the checks on a batch. Scores are computed on the model's device; a differentiable score needs the images there
  * too, since moving a tensor between devices cuts its graph.
  */
 abstract class ClipBackedReward implements DifferentiableReward {
     private final NDManager manager;
     private final ClipModel clip;
-    private final ClipImageProcessor processor;
+    private final UnaryOperator<NDArray> preprocess;
     private final RewardInfo info;
 
-    ClipBackedReward(NDManager manager, ClipModel clip, RewardInfo info) {
+    /** @param preprocess images in [0, 1] to the model's {@code pixel_values}, keeping the graph */
+    ClipBackedReward(NDManager manager, ClipModel clip, RewardInfo info, UnaryOperator<NDArray> preprocess) {
         this.manager = manager;
         this.clip = clip;
-        this.processor = clip.imageProcessor();
+        this.preprocess = preprocess;
         this.info = info;
     }
 
@@ -60,7 +61,7 @@ abstract class ClipBackedReward implements DifferentiableReward {
 
     /** The unnormalised CLIP image embeddings of images in [0, 1], (B, projection_dim); differentiable. */
     final NDArray imageEmbeds(NDArray images) {
-        return clip.imageEmbeds(processor.preprocess(images));
+        return clip.imageEmbeds(preprocess.apply(images));
     }
 
     /** Scores without a graph, from images on any device; a non-finite score is an error naming the image. */

@@ -4,6 +4,9 @@ import dev.tailorpo.api.ConfigException;
 import dev.tailorpo.api.reward.RewardContext;
 import dev.tailorpo.api.reward.RewardModel;
 import dev.tailorpo.api.reward.RewardProvider;
+import dev.tailorpo.diffusion.models.clip.ClipConfig;
+import dev.tailorpo.diffusion.models.clip.OpenClipConfig;
+import dev.tailorpo.rewards.RewardOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +15,14 @@ import java.util.Set;
 /**
  * Providers of the CLIP-based rewards. Nothing is downloaded: the CLIP snapshot is a folder the
  * user names with the {@code clip} option. Paths in options resolve against the working directory;
- * the default aesthetic head resolves against the TailorPO-J folder (see {@link #home()}).
+ * the default aesthetic head and open_clip vocabulary resolve against the TailorPO-J folder (see
+ * {@link #home()}).
  */
 public final class ClipRewardProviders {
     /** Where the repository keeps the real LAION head, relative to the TailorPO-J folder. */
     public static final String DEFAULT_HEAD = "data/weights/sac+logos+ava1-l14-linearMSE.pth";
+    /** open_clip's BPE vocabulary, shipped with the repository, relative to the TailorPO-J folder. */
+    public static final String DEFAULT_OPEN_CLIP_VOCAB = "data/vocab/bpe_simple_vocab_16e6.txt.gz";
 
     /** The system property naming the TailorPO-J folder (the CLI launcher sets it; see the eval module's CliContext). */
     static final String HOME_PROPERTY = "tailor.home";
@@ -96,4 +102,41 @@ public final class ClipRewardProviders {
             return ClipScore.load(clip, tokenizer, context.device());
         }
     }
+
+    /**
+     * {@code hpsv2}: options {@code checkpoint} (required; {@code HPS_v2_compressed.pt} or
+     * {@code HPS_v2.1_compressed.pt}, or the same tensors as safetensors), {@code model_config} (an
+     * open_clip model config JSON; default ViT-H-14, HPSv2's network), {@code vocab} (default
+     * {@value #DEFAULT_OPEN_CLIP_VOCAB} under the TailorPO-J folder) and {@code antialias} (default
+     * false, as HPSv2's published environment resized).
+     */
+    public static final class HpsV2Provider implements RewardProvider {
+        @Override
+        public String id() {
+            return HpsV2.ID;
+        }
+
+        @Override
+        public String description() {
+            return "HPSv2 / HPSv2.1 human preference score: cos(open_clip ViT-H-14 image, prompt), differentiable";
+        }
+
+        @Override
+        public RewardModel create(RewardContext context) {
+            return create(context, home());
+        }
+
+        HpsV2 create(RewardContext context, Path home) {
+            RewardOptions options = new RewardOptions(id(), context, Set.of("checkpoint", "model_config", "vocab", "antialias"));
+            Path checkpoint = options.requiredFile("checkpoint", "an HPSv2 checkpoint, HPS_v2_compressed.pt or"
+                    + " HPS_v2.1_compressed.pt of xswu/HPSv2 (or the same tensors as .safetensors)");
+            Path configFile = options.optionalFile("model_config");
+            ClipConfig config = configFile == null ? OpenClipConfig.vitH14() : OpenClipConfig.read(configFile);
+            Path vocab = options.fileOr("vocab", home.resolve(DEFAULT_OPEN_CLIP_VOCAB),
+                    "open_clip's bpe_simple_vocab_16e6.txt.gz");
+            boolean antialias = context.booleanOption(id(), "antialias", false);
+            return HpsV2.load(checkpoint, config, vocab, antialias, context.device());
+        }
+    }
 }
+

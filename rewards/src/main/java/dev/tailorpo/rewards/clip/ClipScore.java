@@ -3,7 +3,6 @@ package dev.tailorpo.rewards.clip;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.tailorpo.api.ModelFormatException;
 import dev.tailorpo.api.reward.RewardInfo;
 import dev.tailorpo.diffusion.models.clip.ClipConfig;
@@ -11,10 +10,6 @@ import dev.tailorpo.diffusion.models.clip.ClipModel;
 import dev.tailorpo.diffusion.models.clip.ClipTokenizer;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * PickScore's definition of text-image similarity: {@code exp(logit_scale) * cos(image, text)} of
@@ -24,28 +19,17 @@ import java.util.Map;
  * 100 cos, the CLIP similarity many papers report (Hessel et al.'s CLIPScore would be
  * 2.5 max(cos, 0) instead). Higher is better; the range is +-exp(logit_scale).
  *
- * <p>Text embeddings are computed once per distinct prompt, without a graph (the prompt is not
- * differentiated), and kept in Java memory (least recently used dropped beyond
- * {@value #MAX_CACHED_PROMPTS} prompts).
+ * <p>Text embeddings are cached per prompt (see {@link PromptSimilarityReward}).
  */
-public final class ClipScore extends ClipBackedReward {
+public final class ClipScore extends PromptSimilarityReward {
     public static final String ID = "clip-score";
-    static final int MAX_CACHED_PROMPTS = 10_000;
 
     private final ClipTokenizer tokenizer;
-    private final int embedWidth;
-    private final Map<String, float[]> textEmbeds = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
-            return size() > MAX_CACHED_PROMPTS;
-        }
-    };
 
     private ClipScore(NDManager manager, ClipModel clip, ClipTokenizer tokenizer, double logitScale) {
         super(manager, clip, new RewardInfo(ID, "CLIP score", -Math.exp(logitScale), Math.exp(logitScale), true, true,
-                clip.imageProcessor().size()));
+                clip.imageProcessor().size()), clip.imageProcessor()::preprocess, tokenizer::encodeBatch);
         this.tokenizer = tokenizer;
-        this.embedWidth = clip.config().projectionDim();
     }
 
     /**
@@ -75,68 +59,8 @@ public final class ClipScore extends ClipBackedReward {
     }
 
     @Override
-    NDArray scoreOnModelDevice(NDArray images, List<String> prompts) {
-        // one text row per distinct prompt; a one-hot mask picks each image's own column
-        List<String> distinct = new ArrayList<>();
-        Map<String, Integer> column = new LinkedHashMap<>();
-        for (String p : prompts) {
-            column.computeIfAbsent(p, k -> {
-                distinct.add(k);
-                return distinct.size() - 1;
-            });
-        }
-        float[] text = textEmbeddings(distinct);
-        int b = prompts.size();
-        int u = distinct.size();
-        float[] pick = new float[b * u];
-        for (int i = 0; i < b; i++) {
-            pick[i * u + column.get(prompts.get(i))] = 1f;
-        }
-        NDManager scope = images.getManager();
-        NDArray textRows = scope.create(text, new Shape(u, embedWidth)).toDevice(images.getDevice(), false);
-        NDArray mask = scope.create(pick, new Shape(b, u)).toDevice(images.getDevice(), false);
-        NDArray logits = clip().similarityLogits(imageEmbeds(images), textRows);   // (B, U)
-        return logits.mul(mask).sum(new int[] {1});
-    }
-
-    /** The (unnormalised) text embeddings of {@code prompts}, row after row. */
-    private float[] textEmbeddings(List<String> prompts) {
-        List<String> missing = new ArrayList<>();
-        for (String p : prompts) {
-            if (!textEmbeds.containsKey(p)) {
-                missing.add(p);
-            }
-        }
-        Map<String, float[]> fresh = missing.isEmpty() ? Map.of() : embed(missing);
-        float[] out = new float[prompts.size() * embedWidth];
-        for (int i = 0; i < prompts.size(); i++) {
-            float[] e = fresh.containsKey(prompts.get(i)) ? fresh.get(prompts.get(i)) : textEmbeds.get(prompts.get(i));
-            System.arraycopy(e, 0, out, i * embedWidth, embedWidth);
-        }
-        textEmbeds.putAll(fresh);
-        return out;
-    }
-
-    private Map<String, float[]> embed(List<String> prompts) {
-        int[][] rows = tokenizer.encodeBatch(prompts);
-        int length = tokenizer.maxLength();
-        long[] ids = new long[rows.length * length];
-        for (int i = 0; i < rows.length; i++) {
-            for (int j = 0; j < length; j++) {
-                ids[i * length + j] = rows[i][j];
-            }
-        }
-        float[] flat;
-        try (NDManager scope = manager().newSubManager()) {
-            flat = clip().textEmbeds(scope.create(ids, new Shape(rows.length, length))).toFloatArray();
-        }
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            float[] e = new float[embedWidth];
-            System.arraycopy(flat, i * embedWidth, e, 0, embedWidth);
-            out.put(prompts.get(i), e);
-        }
-        return out;
+    NDArray similarity(NDArray imageEmbeds, NDArray textEmbeds) {
+        return clip().similarityLogits(imageEmbeds, textEmbeds);
     }
 
     /** The tokenizer of the prompts. */

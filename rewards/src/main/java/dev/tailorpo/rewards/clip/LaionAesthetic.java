@@ -25,7 +25,7 @@ public final class LaionAesthetic extends ClipBackedReward {
 
     private LaionAesthetic(NDManager manager, ClipModel clip, AestheticHead head) {
         super(manager, clip, new RewardInfo(ID, "Aesthetic", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY,
-                true, true, clip.imageProcessor().size()));
+                true, true, clip.imageProcessor().size()), clip.imageProcessor()::preprocess);
         this.head = head;
     }
 

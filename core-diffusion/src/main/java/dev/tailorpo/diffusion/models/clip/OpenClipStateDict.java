@@ -51,13 +51,22 @@ public final class OpenClipStateDict implements TensorSource {
     }
 
     /**
-     * The view of {@code source}. The caller keeps ownership of {@code source}; closing the view
-     * closes it too.
+     * The view of {@code source}, which it takes over: closing the view closes {@code source}, and
+     * so does a failure here.
      *
      * @throws ModelFormatException when {@code source} holds no open_clip CLIP (no
      *     {@code visual.conv1.weight}), naming a few of the keys it does hold
      */
     public static OpenClipStateDict of(TensorSource source) {
+        try {
+            return view(source);
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
+    }
+
+    private static OpenClipStateDict view(TensorSource source) {
         String prefix = commonPrefix(source);
         if (!source.keys().contains(prefix + "visual.conv1.weight")) {
             List<String> sample = new ArrayList<>(source.keys()).subList(0, Math.min(3, source.keys().size()));
@@ -67,7 +76,7 @@ public final class OpenClipStateDict implements TensorSource {
         Map<String, Mapping> mappings = new LinkedHashMap<>();
         for (String key : source.keys()) {
             if (key.startsWith(prefix)) {
-                map(key.substring(prefix.length()), key, mappings);
+                rename(key.substring(prefix.length()), key, mappings);
             }
         }
         return new OpenClipStateDict(source, mappings);
@@ -83,7 +92,7 @@ public final class OpenClipStateDict implements TensorSource {
         return prefix;
     }
 
-    private static void map(String key, String sourceKey, Map<String, Mapping> out) {
+    private static void rename(String key, String sourceKey, Map<String, Mapping> out) {
         Matcher block = BLOCK.matcher(key);
         if (block.matches()) {
             String layer = (block.group(1) == null ? "text_model" : "vision_model") + ".encoder.layers." + block.group(2) + ".";
