@@ -10,6 +10,7 @@ import dev.tailorpo.api.reward.RewardInfo;
 import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.nn.Param;
 import dev.tailorpo.diffusion.testing.TestData;
+import dev.tailorpo.rewards.GradientCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,8 +108,8 @@ class ClipScoreTest {
     @Test
     void gradientMatchesFiniteDifferencesAndLeavesTheModelAlone() {
         try (ClipScore reward = tiny(); NDManager m = NDManager.newBaseManager()) {
-            ClipFixtures.checkGradient(reward, m, new Shape(2, 3, 32, 32), List.of(CAT, ZEBRA), 3);
-            ClipFixtures.checkGradient(reward, m, new Shape(2, 3, 48, 40), List.of(ZEBRA, ZEBRA), 4);
+            GradientCheck.check(reward, m, new Shape(2, 3, 32, 32), List.of(CAT, ZEBRA), 3);
+            GradientCheck.check(reward, m, new Shape(2, 3, 48, 40), List.of(ZEBRA, ZEBRA), 4);
             for (Param p : reward.clip().namedParameters().values()) {
                 assertFalse(p.trainable());
                 assertFalse(p.array().hasGradient(), "frozen parameter " + p + " has a gradient");

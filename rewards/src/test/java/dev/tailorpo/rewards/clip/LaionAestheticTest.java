@@ -14,6 +14,7 @@ import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.io.SafeTensorsWriter;
 import dev.tailorpo.diffusion.nn.Param;
 import dev.tailorpo.diffusion.testing.TestData;
+import dev.tailorpo.rewards.GradientCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,9 +85,9 @@ class LaionAestheticTest {
     void gradientMatchesFiniteDifferencesAndLeavesTheModelAlone() {
         try (LaionAesthetic reward = tiny(); NDManager m = NDManager.newBaseManager()) {
             int arrays = ((BaseNDManager) m).getManagedArrays().size();
-            ClipFixtures.checkGradient(reward, m, new Shape(2, 3, 32, 32), PROMPTS, 1);
+            GradientCheck.check(reward, m, new Shape(2, 3, 32, 32), PROMPTS, 1);
             // 40x48: resized (bicubic, antialiased) to 32 on the short edge and centre-cropped
-            ClipFixtures.checkGradient(reward, m, new Shape(1, 3, 40, 48), List.of("x"), 2);
+            GradientCheck.check(reward, m, new Shape(1, 3, 40, 48), List.of("x"), 2);
             assertEquals(arrays, ((BaseNDManager) m).getManagedArrays().size());
             List<Param> params = new ArrayList<>(reward.clip().namedParameters().values());
             params.addAll(reward.head().namedParameters().values());
