@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,6 +42,7 @@ import java.util.regex.Pattern;
  * </ol>
  * The slow Python tokenizer of transformers 4 without ftfy differs from this only on control
  * characters (it deletes them) and CJK ideographs (it makes each one a word of its own).
+ * Step 4 is {@link BytePairEncoding}, shared with {@link OpenClipTokenizer}.
  * <p>
  * Thread-safe: the only mutable state is the BPE cache.
  */
@@ -50,12 +50,6 @@ public final class ClipTokenizer {
 
     /** CLIP's context length, used when the snapshot does not configure one. */
     public static final int DEFAULT_MAX_LENGTH = 77;
-
-    /** transformers and OpenAI read at most this many merges (49152 - 256 bytes - 2 specials). */
-    static final int MAX_MERGES = 49152 - 256 - 2;
-
-    private static final String END_OF_WORD = "</w>";
-    private static final int CACHE_CAPACITY = 100_000;
 
     /*
      * CLIP's split pattern without its two special-token alternatives: those are matched in the raw
@@ -67,21 +61,11 @@ public final class ClipTokenizer {
             "'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}]+", Pattern.UNICODE_CHARACTER_CLASS);
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
-    /** GPT-2's reversible byte -> printable character table. */
-    private static final char[] BYTE_TO_CHAR = bytesToUnicode();
-    /** Its inverse, indexed by character (all of them are below 512); -1 where none. */
-    private static final int[] CHAR_TO_BYTE = invert(BYTE_TO_CHAR);
-
     private final Map<String, Integer> vocab;
     private final Map<Integer, String> idToToken;
-    /** (left id << 32 | right id) -> (rank << 32 | merged id): BPE runs on ids, never on strings. */
-    private final Map<Long, Long> merges;
-    /** Vocabulary id of each byte's character, alone and as the last symbol of a word; -1 if absent. */
-    private final int[] byteId = new int[256];
-    private final int[] byteEndId = new int[256];
+    private final BytePairEncoding bpe;
     /** Special tokens cut out of the raw text, longest first so that the longest match wins. */
     private final List<String> specialTokens;
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
     private final int bosId;
     private final int eosId;
     private final int padId;
@@ -102,10 +86,9 @@ public final class ClipTokenizer {
         }
     }
 
-    private ClipTokenizer(Map<String, Integer> vocab, Map<Long, Long> merges, Tokens tokens, int maxLength,
+    private ClipTokenizer(Map<String, Integer> vocab, BytePairEncoding.Merges merges, Tokens tokens, int maxLength,
                           Path dir) {
         this.vocab = vocab;
-        this.merges = merges;
         this.maxLength = maxLength;
         Path vocabFile = dir.resolve("vocab.json");
         this.idToToken = new HashMap<>(vocab.size() * 2);
@@ -115,14 +98,11 @@ public final class ClipTokenizer {
                 throw new ModelFormatException(vocabFile + ": id " + id + " is given to both " + other + " and " + token);
             }
         });
-        for (int b = 0; b < 256; b++) {
-            byteId[b] = vocab.getOrDefault(String.valueOf(BYTE_TO_CHAR[b]), -1);
-            byteEndId[b] = vocab.getOrDefault(BYTE_TO_CHAR[b] + END_OF_WORD, -1);
-        }
         this.bosId = requireId(tokens.bos, "bos_token", vocabFile);
         this.eosId = requireId(tokens.eos, "eos_token", vocabFile);
         this.padId = requireId(tokens.pad, "pad_token", vocabFile);
         this.unkId = requireId(tokens.unk, "unk_token", vocabFile);
+        this.bpe = new BytePairEncoding(vocab, merges, unkId);
         Set<String> specials = new LinkedHashSet<>(List.of(tokens.bos, tokens.eos, tokens.unk, tokens.pad));
         List<String> sorted = new ArrayList<>(specials);
         sorted.sort((a, b) -> b.length() - a.length());
@@ -146,7 +126,7 @@ public final class ClipTokenizer {
                 .build());
         Path vocabFile = tokenizerDir.resolve("vocab.json");
         Map<String, Integer> vocab = readVocab(json, vocabFile);
-        Map<Long, Long> merges = readMerges(tokenizerDir.resolve("merges.txt"), vocab);
+        BytePairEncoding.Merges merges = readMerges(tokenizerDir.resolve("merges.txt"), vocab);
 
         Tokens tokens = new Tokens();
         int maxLength = DEFAULT_MAX_LENGTH;
@@ -207,7 +187,7 @@ public final class ClipTokenizer {
             }
             Matcher words = WORDS.matcher(normalize(segment));
             while (n - 1 < budget && words.find()) {
-                int[] word = bpe(words.group());
+                int[] word = bpe.encode(words.group());
                 int take = Math.min(word.length, budget - (n - 1));
                 System.arraycopy(word, 0, ids, n, take);
                 n += take;
@@ -250,13 +230,7 @@ public final class ClipTokenizer {
             }
             tokens.append(token);
         }
-        byte[] bytes = new byte[tokens.length()];
-        for (int i = 0; i < bytes.length; i++) {
-            char c = tokens.charAt(i);
-            // a character outside the byte table can only come from a hand-made vocabulary
-            bytes[i] = (byte) (c < CHAR_TO_BYTE.length && CHAR_TO_BYTE[c] >= 0 ? CHAR_TO_BYTE[c] : '?');
-        }
-        return new String(bytes, StandardCharsets.UTF_8).replace(END_OF_WORD, " ").strip();
+        return BytePairEncoding.symbolsToText(tokens).replace(BytePairEncoding.END_OF_WORD, " ").strip();
     }
 
     public int bosId() {
@@ -319,64 +293,6 @@ public final class ClipTokenizer {
         return lower.toString();
     }
 
-    /** The ids of one word; symbols outside the vocabulary (only with an incomplete one) become unk. */
-    private int[] bpe(String word) {
-        int[] cached = cache.get(word);
-        if (cached != null) {
-            return cached;
-        }
-        byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
-        int[] symbols = new int[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            int b = bytes[i] & 0xff;
-            symbols[i] = i == bytes.length - 1 ? byteEndId[b] : byteId[b];
-        }
-        int n = symbols.length;
-        while (n > 1) {
-            // the lowest-ranked adjacent pair, then every non-overlapping occurrence of it left to
-            // right, as transformers' bpe() does
-            long best = Long.MAX_VALUE;
-            int left = -1;
-            int right = -1;
-            for (int i = 0; i + 1 < n; i++) {
-                Long merge = merges.get(pair(symbols[i], symbols[i + 1]));
-                if (merge != null && merge < best) {
-                    best = merge;
-                    left = symbols[i];
-                    right = symbols[i + 1];
-                }
-            }
-            if (left < 0) {
-                break;
-            }
-            int merged = (int) best;
-            int w = 0;
-            for (int i = 0; i < n; i++) {
-                if (i + 1 < n && symbols[i] == left && symbols[i + 1] == right) {
-                    symbols[w++] = merged;
-                    i++;
-                } else {
-                    symbols[w++] = symbols[i];
-                }
-            }
-            n = w;
-        }
-        int[] ids = Arrays.copyOf(symbols, n);
-        for (int i = 0; i < n; i++) {
-            if (ids[i] < 0) {
-                ids[i] = unkId;
-            }
-        }
-        if (cache.size() < CACHE_CAPACITY) {   // bounded: prompts are open-ended
-            cache.put(word, ids);
-        }
-        return ids;
-    }
-
-    private static long pair(int left, int right) {
-        return ((long) left << 32) | (right & 0xffffffffL);
-    }
-
     // ---- loading ----
 
     /** Special token contents; null pad means "same as eos". */
@@ -408,12 +324,11 @@ public final class ClipTokenizer {
      * tokenizers, every merge's parts and result must be in the vocabulary, which is what lets BPE
      * work on ids. A pair listed twice keeps its last rank (as Python's dict and tokenizers do).
      */
-    private static Map<Long, Long> readMerges(Path file, Map<String, Integer> vocab) {
-        Map<Long, Long> merges = new HashMap<>(2 * MAX_MERGES);
+    private static BytePairEncoding.Merges readMerges(Path file, Map<String, Integer> vocab) {
+        BytePairEncoding.Merges merges = new BytePairEncoding.Merges(BytePairEncoding.CLIP_MERGES);
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             int lineNo = 0;
-            int rank = 0;
-            for (String line; (line = in.readLine()) != null && rank < MAX_MERGES; ) {
+            for (String line; (line = in.readLine()) != null && merges.count() < BytePairEncoding.CLIP_MERGES; ) {
                 lineNo++;
                 if ((lineNo == 1 && line.startsWith("#version")) || line.isBlank()) {
                     continue;
@@ -429,8 +344,7 @@ public final class ClipTokenizer {
                     throw new ModelFormatException(file + ": line " + lineNo + " (" + line
                             + ") merges symbols that are not all in vocab.json");
                 }
-                merges.put(pair(left, right), ((long) rank << 32) | merged);
-                rank++;
+                merges.add(left, right, merged);
             }
         } catch (NoSuchFileException e) {
             throw new ModelFormatException("missing tokenizer file " + file, e);
@@ -477,30 +391,5 @@ public final class ClipTokenizer {
             throw new ModelFormatException(vocabFile + ": the " + role + " " + token + " is not in the vocabulary");
         }
         return id;
-    }
-
-    // ---- GPT-2's byte <-> character table ----
-
-    /**
-     * Printable bytes map to themselves; the others (controls, space, 0x7f-0xa0, 0xad) to 256, 257, ...
-     * in byte order, so that no symbol is whitespace or a control character.
-     */
-    static char[] bytesToUnicode() {
-        char[] table = new char[256];
-        int next = 256;
-        for (int b = 0; b < 256; b++) {
-            boolean printable = (b >= '!' && b <= '~') || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-            table[b] = (char) (printable ? b : next++);
-        }
-        return table;
-    }
-
-    private static int[] invert(char[] table) {
-        int[] inverse = new int[512];
-        Arrays.fill(inverse, -1);
-        for (int b = 0; b < table.length; b++) {
-            inverse[table[b]] = b;
-        }
-        return inverse;
     }
 }

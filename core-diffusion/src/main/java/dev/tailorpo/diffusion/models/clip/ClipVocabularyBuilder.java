@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * to a single id.
  */
 public final class ClipVocabularyBuilder {
-    private static final String END = "</w>";
+    private static final String END = BytePairEncoding.END_OF_WORD;
     private static final String BOS = "<|startoftext|>";
     private static final String EOS = "<|endoftext|>";
 
@@ -35,7 +35,7 @@ public final class ClipVocabularyBuilder {
 
     /** Trains the merges for {@code words} and writes the tokenizer folder {@code dir}. */
     public static void write(Path dir, Collection<String> words, int maxLength) {
-        char[] table = ClipTokenizer.bytesToUnicode();
+        char[] table = BytePairEncoding.bytesToUnicode();
         List<List<String>> corpus = new ArrayList<>();
         for (String w : new TreeSet<>(words)) {
             byte[] bytes = w.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8);
@@ -49,9 +49,13 @@ public final class ClipVocabularyBuilder {
         List<String[]> merges = train(corpus);
 
         Map<String, Integer> vocab = new LinkedHashMap<>();
-        List<Character> order = cliporder(table);
-        order.forEach(c -> vocab.put(String.valueOf(c), vocab.size()));
-        order.forEach(c -> vocab.put(c + END, vocab.size()));
+        char[] order = BytePairEncoding.byteSymbolsInVocabularyOrder();
+        for (char c : order) {
+            vocab.put(String.valueOf(c), vocab.size());
+        }
+        for (char c : order) {
+            vocab.put(c + END, vocab.size());
+        }
         for (String[] m : merges) {
             vocab.putIfAbsent(m[0] + m[1], vocab.size());
         }
@@ -114,16 +118,5 @@ public final class ClipVocabularyBuilder {
                 }
             }
         }
-    }
-
-    /** CLIP's vocabulary order of the byte symbols: printable bytes first, then the others. */
-    private static List<Character> cliporder(char[] table) {
-        List<Character> printable = new ArrayList<>();
-        List<Character> rest = new ArrayList<>();
-        for (int b = 0; b < 256; b++) {
-            (table[b] == b ? printable : rest).add(table[b]);
-        }
-        printable.addAll(rest);
-        return printable;
     }
 }
