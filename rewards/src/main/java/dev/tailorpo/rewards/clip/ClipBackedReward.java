@@ -68,6 +68,7 @@ abstract class ClipBackedReward implements DifferentiableReward {
     @Override
     public final float[] score(NDArray images, List<String> prompts) {
         Images.checkBatch(info.id(), images, prompts);
+        Images.requireFinite(info.id(), images);
         float[] scores;
         if (images.getDevice().equals(manager.getDevice())) {
             scores = DifferentiableReward.super.score(images, prompts);
@@ -81,7 +82,7 @@ abstract class ClipBackedReward implements DifferentiableReward {
         for (int i = 0; i < scores.length; i++) {
             if (!Float.isFinite(scores[i])) {
                 throw new InvalidInputException(info.id() + ": image " + i + " scored " + scores[i]
-                        + " (does it hold NaN or infinite pixels?)");
+                        + " from finite pixels (are they far outside [0, 1]?)");
             }
         }
         return scores;

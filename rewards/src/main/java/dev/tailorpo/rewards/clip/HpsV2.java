@@ -15,6 +15,7 @@ import dev.tailorpo.diffusion.models.clip.OpenClipStateDict;
 import dev.tailorpo.diffusion.models.clip.OpenClipTokenizer;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The Human Preference Score v2 (Wu et al., 2023; github.com/tgxs002/HPSv2): the cosine similarity
@@ -54,6 +55,7 @@ public final class HpsV2 extends PromptSimilarityReward {
         NDManager manager = NDManager.newBaseManager(device);
         try (TensorSource weights = OpenClipStateDict.of(WeightFiles.open(checkpoint, "HPSv2 checkpoint"))) {
             ClipModel clip = new ClipModel(config);
+            checkNetwork(checkpoint, weights, clip);
             clip.loadWeights(weights, manager);
             OpenClipImageProcessor processor = new OpenClipImageProcessor(config.vision().imageSize(),
                     ClipImageProcessor.MEAN, ClipImageProcessor.STD, antialias);
@@ -61,6 +63,22 @@ public final class HpsV2 extends PromptSimilarityReward {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * A checkpoint of another open_clip network would fail the strict load with hundreds of keys;
+     * the patch embedding alone tells that the config is the wrong one, and which option fixes it.
+     */
+    private static void checkNetwork(Path checkpoint, TensorSource weights, ClipModel clip) {
+        String key = "vision_model.embeddings.patch_embedding.weight";
+        long[] expected = clip.namedParameters().get(key).shape().getShape();
+        long[] actual = weights.info(key).shape();
+        if (!Arrays.equals(expected, actual)) {
+            throw new ModelFormatException(checkpoint + " holds another open_clip network than the model config describes"
+                    + " (its visual.conv1.weight is " + Arrays.toString(actual) + ", the config's " + Arrays.toString(expected)
+                    + "); name the checkpoint's open_clip config with the reward option 'model_config' (the default is"
+                    + " ViT-H-14, HPSv2's network)");
         }
     }
 

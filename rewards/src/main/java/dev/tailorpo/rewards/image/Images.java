@@ -1,6 +1,8 @@
 package dev.tailorpo.rewards.image;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.tailorpo.api.InvalidInputException;
 
 import java.awt.image.BufferedImage;
@@ -18,6 +20,26 @@ public final class Images {
         }
         if (prompts.size() != s.get(0)) {
             throw new InvalidInputException(reward + ": " + s.get(0) + " images but " + prompts.size() + " prompts");
+        }
+    }
+
+    /**
+     * Fails naming the first image that holds NaN or infinite pixels: a model would turn them into
+     * a NaN score, or (resizing mixes whole rows and columns) spread them to other pixels.
+     */
+    public static void requireFinite(String reward, NDArray images) {
+        long b = images.getShape().get(0);
+        float[] counts;
+        try (NDManager scratch = images.getManager().newSubManager()) {
+            NDArray view = images.stopGradient();   // shares the storage; the checks' results land in scratch
+            view.attach(scratch);
+            counts = view.isNaN().logicalOr(view.isInfinite()).reshape(b, -1).toType(DataType.FLOAT32, false)
+                    .sum(new int[] {1}).toFloatArray();
+        }
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                throw new InvalidInputException(reward + ": image " + i + " has " + (long) counts[i] + " NaN or infinite pixels");
+            }
         }
     }
 

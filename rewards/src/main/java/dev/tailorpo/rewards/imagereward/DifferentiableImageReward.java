@@ -29,7 +29,7 @@ public final class DifferentiableImageReward extends ImageReward implements Diff
             throw new InvalidInputException(ID + ": images are on " + images.getDevice() + " but the model is on "
                     + device() + "; a differentiable score needs both on one device");
         }
-        checkFinite(images);
+        Images.requireFinite(ID, images);
         return scoreInScope(images, prompts);
     }
 }

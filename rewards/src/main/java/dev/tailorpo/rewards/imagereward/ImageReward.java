@@ -3,9 +3,7 @@ package dev.tailorpo.rewards.imagereward;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.ModelFormatException;
 import dev.tailorpo.api.reward.RewardInfo;
 import dev.tailorpo.api.reward.RewardModel;
@@ -124,7 +122,7 @@ public class ImageReward implements RewardModel {
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = images.getDevice().equals(manager.getDevice()) ? images.stopGradient() : images.toDevice(manager.getDevice(), true);
             x.attach(scope);
-            checkFinite(x);
+            Images.requireFinite(ID, x);
             return scoreInScope(x, prompts).toFloatArray();
         }
     }
@@ -147,23 +145,6 @@ public class ImageReward implements RewardModel {
         NDArray idArray = scope.create(ids, shape).toDevice(images.getDevice(), false);
         NDArray maskArray = scope.create(mask, shape).toDevice(images.getDevice(), false);
         return model.score(pixels, idArray, maskArray);
-    }
-
-    /** Non-finite pixels would give a NaN score; say which image holds them instead. */
-    static void checkFinite(NDArray images) {
-        long b = images.getShape().get(0);
-        float[] counts;
-        try (NDManager scratch = images.getManager().newSubManager()) {
-            NDArray view = images.stopGradient();   // shares the storage; the checks' results land in scratch
-            view.attach(scratch);
-            counts = view.isNaN().logicalOr(view.isInfinite()).reshape(b, -1).toType(DataType.FLOAT32, false)
-                    .sum(new int[] {1}).toFloatArray();
-        }
-        for (int i = 0; i < counts.length; i++) {
-            if (counts[i] > 0) {
-                throw new InvalidInputException(ID + ": image " + i + " has " + (long) counts[i] + " NaN or infinite pixels");
-            }
-        }
     }
 
     @Override
