@@ -76,7 +76,8 @@ class TrainCommandTest {
         assertTrue(changed.err().contains("model file model_index.json") && changed.err().contains("changed"), changed.err());
     }
 
-    private static Path copyModel(Path to) throws IOException {
+    /** Copies the parts of testdata/sd-tiny that make a diffusers snapshot to {@code to}. */
+    static Path copyModel(Path to) throws IOException {
         Path from = TestData.sdTiny();
         for (String part : List.of("model_index.json", "scheduler", "text_encoder", "tokenizer", "unet", "vae")) {
             Path src = from.resolve(part);

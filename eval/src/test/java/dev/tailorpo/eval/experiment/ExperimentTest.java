@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -244,6 +245,8 @@ class ExperimentTest {
         assertEquals("/models/sd15", paper.train().model());
         assertEquals(20, paper.train().sampling().steps());
         assertEquals(10000, paper.train().engine().sampleBudget());
+        assertEquals(List.of("laion-aesthetic", "image-reward", "hpsv2", "clip-score", "jpeg-compressibility"),
+                paper.evaluation().rewards(), "the paper's aesthetic and ImageReward columns, and HPSv2 and PickScore");
     }
 
     private static String tableRows(String out) {
