@@ -9,6 +9,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 
+import java.util.function.UnaryOperator;
+
 /**
  * Stateless tensor functions in the spirit of {@code torch.nn.functional}, for the operations DJL
  * lacks or names differently. Every result lands in the manager of the first argument.
@@ -63,6 +65,28 @@ public final class F {
         NDArray view = array.reshape(shape);
         view.attach(manager);
         return view;
+    }
+
+    /**
+     * Runs {@code body} on {@code x} in a manager of its own and keeps only the result. DJL holds
+     * every array an op creates until its manager closes, so a transformer block run in the
+     * caller's step manager keeps all its temporaries (pre-softmax scores, packed projections,
+     * views) for the whole step, where PyTorch frees each as soon as nothing refers to it. Closing
+     * them here is safe for autograd: libtorch's graph holds its own reference to every tensor the
+     * backward pass needs, and only those stay alive.
+     *
+     * @param body ops called on its argument (a differentiable view of {@code x}) land in the
+     *     block's manager; the result is moved to {@code x}'s manager
+     */
+    public static NDArray scoped(NDArray x, UnaryOperator<NDArray> body) {
+        NDManager parent = x.getManager();
+        try (NDManager block = parent.newSubManager()) {
+            NDArray in = x.reshape(x.getShape());
+            in.attach(block);
+            NDArray out = body.apply(in);
+            out.attach(parent);
+            return out;
+        }
     }
 
     /** LayerNorm over the last axis. */

@@ -10,9 +10,18 @@ public final class MemoryProbe {
 
     /** VmRSS in MB from /proc/self/status, or -1 where there is no procfs. */
     public static double rssMegabytes() {
+        return status("VmRSS");
+    }
+
+    /** The peak resident memory of the process so far (VmHWM) in MB, or -1 where there is no procfs. */
+    public static double peakRssMegabytes() {
+        return status("VmHWM");
+    }
+
+    private static double status(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field + ":")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
                 }
             }

@@ -38,10 +38,13 @@ public final class BertLayer extends Module {
      *     all ones)
      */
     public NDArray forward(NDArray x, NDArray additiveMask, NDArray encoderStates) {
-        NDArray h = attention.forward(x, x, additiveMask);
-        if (crossattention != null) {
-            h = crossattention.forward(h, encoderStates, null);
-        }
-        return output.forward(F.gelu(intermediate.forward(h)), h);
+        // temporaries are freed when the layer returns (see F.scoped)
+        return F.scoped(x, in -> {
+            NDArray h = attention.forward(in, in, additiveMask);
+            if (crossattention != null) {
+                h = crossattention.forward(h, encoderStates, null);
+            }
+            return output.forward(F.gelu(intermediate.forward(h)), h);
+        });
     }
 }

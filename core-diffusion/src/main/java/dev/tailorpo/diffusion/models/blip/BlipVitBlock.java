@@ -40,8 +40,11 @@ public final class BlipVitBlock extends Module {
         this.mlp = child("mlp", new Mlp(c.width(), c.mlpHidden()));
     }
 
+    /** Temporaries are freed when the block returns (see {@link F#scoped}). */
     public NDArray forward(NDArray x) {
-        NDArray h = x.add(attn.forward(norm1.forward(x)));
-        return h.add(mlp.forward(norm2.forward(h)));
+        return F.scoped(x, in -> {
+            NDArray h = in.add(attn.forward(norm1.forward(in)));
+            return h.add(mlp.forward(norm2.forward(h)));
+        });
     }
 }

@@ -1,6 +1,7 @@
 package dev.tailorpo.diffusion.models.clip;
 
 import ai.djl.ndarray.NDArray;
+import dev.tailorpo.diffusion.nn.F;
 import dev.tailorpo.diffusion.nn.LayerNormLayer;
 import dev.tailorpo.diffusion.nn.Module;
 
@@ -20,7 +21,10 @@ public final class ClipEncoderLayer extends Module {
 
     /** @param additiveMask see {@link ClipAttention#forward} */
     public NDArray forward(NDArray x, NDArray additiveMask) {
-        NDArray h = x.add(selfAttn.forward(layerNorm1.forward(x), additiveMask));
-        return h.add(mlp.forward(layerNorm2.forward(h)));
+        // temporaries are freed when the layer returns (see F.scoped)
+        return F.scoped(x, in -> {
+            NDArray h = in.add(selfAttn.forward(layerNorm1.forward(in), additiveMask));
+            return h.add(mlp.forward(layerNorm2.forward(h)));
+        });
     }
 }
