@@ -26,12 +26,7 @@ public final class RewardOptions {
 
     /** The folder named by a required option; {@code what} says what it should hold. */
     public Path requiredFolder(String key, String what) {
-        String value = context.options().get(key);
-        if (value == null || value.isBlank()) {
-            throw new ConfigException("reward '" + rewardId + "': option '" + key + "' is required: " + what
-                    + " (nothing is downloaded)");
-        }
-        return folder(key, value);
+        return folder(key, required(key, what));
     }
 
     /** The folder named by an optional option, or null when it is not set. */
@@ -56,12 +51,18 @@ public final class RewardOptions {
 
     /** The file named by a required option; {@code what} says what it should hold. */
     public Path requiredFile(String key, String what) {
+        required(key, what);
+        return optionalFile(key);
+    }
+
+    /** The value of a required option, which must be set and not blank. */
+    private String required(String key, String what) {
         String value = context.options().get(key);
         if (value == null || value.isBlank()) {
             throw new ConfigException("reward '" + rewardId + "': option '" + key + "' is required: " + what
                     + " (nothing is downloaded)");
         }
-        return optionalFile(key);
+        return value;
     }
 
     /**
