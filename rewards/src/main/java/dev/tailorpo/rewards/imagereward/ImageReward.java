@@ -69,7 +69,7 @@ public class ImageReward implements RewardModel {
         }
         NDManager manager = NDManager.newBaseManager(device);
         try (TensorSource source = WeightFiles.open(checkpoint, "ImageReward checkpoint")) {
-            int heads = visionHeads != null ? visionHeads : defaultHeads(source);
+            int heads = visionHeads != null ? visionHeads : defaultHeads(source, checkpoint);
             ImageRewardModel model = ImageRewardModel.load(source, text, heads, manager);
             BlipImageProcessor processor = new BlipImageProcessor(model.visionConfig().imageSize(),
                     ClipImageProcessor.MEAN, ClipImageProcessor.STD, mode);
@@ -81,11 +81,20 @@ public class ImageReward implements RewardModel {
         }
     }
 
-    /** BLIP's towers have 64-wide heads; the width is the patch embedding's output. */
-    private static int defaultHeads(TensorSource source) {
+    /**
+     * BLIP's towers have 64-wide heads; the width is the patch embedding's output. A width that is
+     * no multiple of 64 is some other ViT, whose heads must be given: guessing would load (no shape
+     * depends on the heads) and score wrongly.
+     */
+    private static int defaultHeads(TensorSource source, Path checkpoint) {
         String key = "blip.visual_encoder.patch_embed.proj.weight";
-        long width = source.keys().contains(key) ? source.info(key).shape()[0] : 0;
-        return (int) Math.max(1, width / BlipVisionConfig.DEFAULT_HEAD_WIDTH);
+        long width = source.keys().contains(key) ? source.info(key).shape()[0] : BlipVisionConfig.DEFAULT_HEAD_WIDTH;
+        if (width % BlipVisionConfig.DEFAULT_HEAD_WIDTH != 0) {
+            throw new ModelFormatException(checkpoint + ": the ViT is " + width + " wide, not a multiple of BLIP's "
+                    + BlipVisionConfig.DEFAULT_HEAD_WIDTH + "-wide heads; give its number of attention heads (reward option"
+                    + " 'vision_heads')");
+        }
+        return (int) (width / BlipVisionConfig.DEFAULT_HEAD_WIDTH);
     }
 
     @Override

@@ -220,6 +220,10 @@ class ImageRewardTest {
                 c.getMessage());
         c = assertThrows(ConfigException.class, () -> PROVIDER.create(context(Map.of())));
         assertTrue(c.getMessage().contains("option 'checkpoint' is required"), c.getMessage());
+        e = assertThrows(ModelFormatException.class, () -> PROVIDER.create(context(Map.of(
+                "checkpoint", ImageRewardFixture.file("ImageReward.pt").toString()))));
+        assertTrue(e.getMessage().contains("the ViT is " + ImageRewardFixture.config().get("vision").get("width").asInt()
+                + " wide") && e.getMessage().contains("'vision_heads'"), e.getMessage());
         c = assertThrows(ConfigException.class, () -> create("ImageReward.pt", "bilinear"));
         assertTrue(c.getMessage().contains("option 'preprocess' must be one of tensor-antialias, tensor, pil"), c.getMessage());
 

@@ -140,6 +140,7 @@ public final class PreferenceTrainer {
             head.putAll(record);
             head.put("time_s", (System.nanoTime() - started) / 1e9);
             head.put("rss_mb", MemoryProbe.rssMegabytes());
+            head.put("peak_rss_mb", MemoryProbe.peakRssMegabytes());
             metrics.append(head);
             listener.onIteration(head, samples, config.sampleBudget());
             if (iteration % config.checkpointEvery() == 0 || samples >= config.sampleBudget()) {

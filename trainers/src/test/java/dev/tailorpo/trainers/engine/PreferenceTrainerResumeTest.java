@@ -88,6 +88,7 @@ class PreferenceTrainerResumeTest {
         Map<String, Object> r = new java.util.LinkedHashMap<>(row);
         r.remove("time_s");
         r.remove("rss_mb");
+        r.remove("peak_rss_mb");
         return r;
     }
 
