@@ -395,14 +395,20 @@ def _time_ms(fn, warmup, repeats):
     return statistics.median(times), min(times)
 
 
-def benchmark(threads, repeats, warmup=3):
+def benchmark(threads, repeats, model=None, batch=None, tokens=None, warmup=3):
+    """Times a UNet folder (default shapes-base at batch 16 with 16 tokens; another folder at batch 1
+    with 77 tokens, its config's sample_size) without a graph, and forward + backward to the input."""
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    unet, _ = load_unet(SHAPES_BASE)
-    # 8 prompts x (conditional, unconditional) under classifier-free guidance
-    sample = torch.randn(16, 3, 32, 32)
-    context = torch.randn(16, 16, 64)
-    timestep = torch.full((16,), 500.0)
+    folder = Path(model) if model else SHAPES_BASE
+    unet, _ = load_unet(folder)
+    config = json.loads((folder / "config.json").read_text())
+    batch = batch or (16 if model is None else 1)
+    tokens = tokens or (16 if model is None else 77)
+    size = config["sample_size"]
+    sample = torch.randn(batch, config["in_channels"], size, size)
+    context = torch.randn(batch, tokens, config["cross_attention_dim"])
+    timestep = torch.full((batch,), 500.0)
 
     def forward():
         with torch.no_grad():
@@ -417,8 +423,8 @@ def benchmark(threads, repeats, warmup=3):
         median, best = _time_ms(fn, warmup, repeats)
         results[mode] = {"median_ms": round(median, 3), "min_ms": round(best, 3)}
         print(f"{mode:17s} median {median:9.2f} ms   min {best:9.2f} ms   ({repeats} repeats, {warmup} warm-up)")
-    print(json.dumps({"model": "shapes-base", "batch": 16, "torch": torch.__version__, "threads": threads,
-                      "repeats": repeats, "warmup": warmup, **results}))
+    print(json.dumps({"model": str(folder), "batch": batch, "latent": size, "tokens": tokens, "torch": torch.__version__,
+                      "threads": threads, "repeats": repeats, "warmup": warmup, **results}))
 
 
 def main():
@@ -428,13 +434,16 @@ def main():
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads for --time")
     parser.add_argument("--repeats", type=int, default=20, help="timed iterations per mode for --time")
     parser.add_argument("--tolerance", type=float, default=1e-5, help="--check's bound on max|diff| / max|ref|")
+    parser.add_argument("--model", help="--time this diffusers unet folder instead of shapes-base (batch 1, 77 tokens)")
+    parser.add_argument("--batch", type=int, help="--time's batch")
+    parser.add_argument("--warmup", type=int, default=3, help="--time's untimed iterations per mode")
     args = parser.parse_args()
     if not (args.check or args.time):
         parser.error("give --check and/or --time")
     if args.check and not check(args.tolerance):
         sys.exit(1)
     if args.time:
-        benchmark(args.threads, args.repeats)
+        benchmark(args.threads, args.repeats, args.model, args.batch, warmup=args.warmup)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ final class PretrainCommand implements Command {
     public int run(CommandLine line, CliContext context) {
         PretrainConfig config = ConfigOptions.load(PretrainConfig.class, line);
         Path out = Path.of(line.getOptionValue("out", "models/shapes-base"));
-        ShapesPretraining training = new ShapesPretraining(out, config);
+        ShapesPretraining training = new ShapesPretraining(out, config, context.device());
         try (Progress progress = Progress.start("pretrain", config.steps(), 0, context.err(), config.logEvery())) {
             training.run(new ShapesPretraining.Listener() {
                 @Override

@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.shapes.pretrain;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -59,10 +60,13 @@ public final class ShapesPretraining {
 
     private final Path out;
     private final PretrainConfig config;
+    private final Device device;
 
-    public ShapesPretraining(Path out, PretrainConfig config) {
+    /** @param device where the weights, optimizer state and every batch live */
+    public ShapesPretraining(Path out, PretrainConfig config, Device device) {
         this.out = out;
         this.config = config;
+        this.device = device;
     }
 
     /** The folder of resume points. */
@@ -74,7 +78,7 @@ public final class ShapesPretraining {
     public void run(Listener listener) {
         ShapesSnapshot.writeSkeleton(out);
         ClipTokenizer tokenizer = ClipTokenizer.load(out.resolve("tokenizer"));
-        try (NDManager root = NDManager.newBaseManager()) {
+        try (NDManager root = NDManager.newBaseManager(device)) {
             UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.read(out.resolve("unet").resolve("config.json")));
             ClipTextModel text = new ClipTextModel(ClipTextConfig.read(out.resolve("text_encoder").resolve("config.json")));
             unet.initialize(root, config.seed());
@@ -195,7 +199,7 @@ public final class ShapesPretraining {
 
     private void updateEma(Map<String, Param> params, Map<String, NDArray> ema) {
         float d = (float) config.emaDecay();
-        try (NDManager sm = NDManager.newBaseManager()) {
+        try (NDManager sm = NDManager.newBaseManager(device)) {
             for (Map.Entry<String, Param> e : params.entrySet()) {
                 NDArray shadow = e.getValue().array().stopGradient();
                 shadow.attach(sm);

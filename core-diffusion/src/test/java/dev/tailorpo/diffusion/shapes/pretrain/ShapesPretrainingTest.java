@@ -1,5 +1,6 @@
 package dev.tailorpo.diffusion.shapes.pretrain;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.diffusion.io.SafeTensorsFile;
@@ -24,7 +25,7 @@ class ShapesPretrainingTest {
     @Test
     void oneStepExportsTheTrainedWeightsAndALoadableSnapshot(@TempDir Path out) {
         PretrainConfig config = new PretrainConfig(1, 2, 1e-3, 0, 1e-2, 0.9, 0.1, 1.0, 0, 1, 1, 1);
-        new ShapesPretraining(out, config).run((step, total, loss, lr) -> { });
+        new ShapesPretraining(out, config, Device.cpu()).run((step, total, loss, lr) -> { });
         try (NDManager m = NDManager.newBaseManager();
              SafeTensorsFile trained = SafeTensorsFile.open(out.resolve(".pretrain-checkpoints/step-00000001/weights.safetensors"));
              SafeTensorsFile unet = SafeTensorsFile.open(out.resolve("unet/diffusion_pytorch_model.safetensors"))) {
@@ -48,9 +49,9 @@ class ShapesPretrainingTest {
      */
     @Test
     void aResumeWithAnotherDecayRemovesTheInitialWeightsByTheProductOfTheDecays(@TempDir Path out) {
-        new ShapesPretraining(out, new PretrainConfig(1, 2, 1e-3, 0, 1e-2, 0.9, 0.1, 1.0, 0, 1, 1, 1))
+        new ShapesPretraining(out, new PretrainConfig(1, 2, 1e-3, 0, 1e-2, 0.9, 0.1, 1.0, 0, 1, 1, 1), Device.cpu())
                 .run((step, total, loss, lr) -> { });
-        new ShapesPretraining(out, new PretrainConfig(2, 2, 1e-3, 0, 1e-2, 0.5, 0.1, 1.0, 0, 1, 1, 1))
+        new ShapesPretraining(out, new PretrainConfig(2, 2, 1e-3, 0, 1e-2, 0.5, 0.1, 1.0, 0, 1, 1, 1), Device.cpu())
                 .run((step, total, loss, lr) -> { });
         Path checkpoints = out.resolve(".pretrain-checkpoints");
         try (NDManager m = NDManager.newBaseManager();
