@@ -284,9 +284,15 @@ _REQUIRED = {
 }
 
 
+# diffusers' defaults for the keys a config may leave out (the real-model-shapes configs list only
+# what differs from them)
+_DEFAULTS = {"use_linear_projection": False, "transformer_layers_per_block": 1}
+
+
 class UNet2DConditionModel(nn.Module):
     def __init__(self, cfg):
         super().__init__()
+        cfg = {**_DEFAULTS, **cfg}
         bad = {k: cfg[k] for k, v in _REQUIRED.items() if k in cfg and cfg[k] != v}
         if bad:
             raise ValueError(f"unsupported UNet config values: {bad}")

@@ -77,6 +77,11 @@ public final class Attention extends Module {
      * @return the same shape as {@code x}
      */
     public NDArray forward(NDArray x, NDArray context) {
+        // temporaries (the scores before the softmax, the head-split copies) are freed on return
+        return F.scoped(x, in -> attend(in, context));
+    }
+
+    private NDArray attend(NDArray x, NDArray context) {
         Shape in = x.getShape();
         NDArray residual = x;
         NDArray h = x;
@@ -89,7 +94,8 @@ public final class Attention extends Module {
         } else if (groupNorm != null) {
             h = groupNorm.forward(h.swapAxes(1, 2)).swapAxes(1, 2);
         }
-        NDArray kv = context == null ? h : context;
+        // a view of the context in this block's manager, so that its projections are freed with it
+        NDArray kv = context == null ? h : F.viewIn(context, context.getShape(), h.getManager());
         NDArray q = splitHeads(toQ.forward(h));
         NDArray k = splitHeads(toK.forward(kv));
         NDArray v = splitHeads(toV.forward(kv));

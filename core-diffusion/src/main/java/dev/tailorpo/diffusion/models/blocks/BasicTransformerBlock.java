@@ -1,6 +1,7 @@
 package dev.tailorpo.diffusion.models.blocks;
 
 import ai.djl.ndarray.NDArray;
+import dev.tailorpo.diffusion.nn.F;
 import dev.tailorpo.diffusion.nn.LayerNormLayer;
 import dev.tailorpo.diffusion.nn.Module;
 
@@ -34,8 +35,11 @@ public final class BasicTransformerBlock extends Module {
      * @param context (B, M, crossAttentionDim) text states
      */
     public NDArray forward(NDArray x, NDArray context) {
-        NDArray h = attn1.forward(norm1.forward(x), null).add(x);
-        h = attn2.forward(norm2.forward(h), context).add(h);
-        return ff.forward(norm3.forward(h)).add(h);
+        // temporaries are freed on return (see F.scoped)
+        return F.scoped(x, in -> {
+            NDArray h = attn1.forward(norm1.forward(in), null).add(in);
+            h = attn2.forward(norm2.forward(h), context).add(h);
+            return ff.forward(norm3.forward(h)).add(h);
+        });
     }
 }

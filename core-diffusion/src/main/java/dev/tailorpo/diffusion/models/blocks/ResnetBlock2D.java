@@ -45,6 +45,11 @@ public final class ResnetBlock2D extends Module {
      * @param temb (B, tembChannels), or null for a block built without a time embedding
      */
     public NDArray forward(NDArray x, NDArray temb) {
+        // temporaries no backward needs (convolution outputs fed to additions, ...) are freed on return
+        return F.scoped(x, in -> residual(in, temb));
+    }
+
+    private NDArray residual(NDArray x, NDArray temb) {
         NDArray h = conv1.forward(F.silu(norm1.forward(x)));
         if (timeEmbProj != null) {
             if (temb == null) {
