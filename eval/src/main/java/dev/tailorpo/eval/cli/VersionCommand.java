@@ -1,6 +1,7 @@
 package dev.tailorpo.eval.cli;
 
 import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
 import dev.tailorpo.api.TailorException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -8,7 +9,7 @@ import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
 
-/** {@code tailor version}: the versions of TailorPO-J, DJL, PyTorch and Java, and the device. */
+/** {@code tailor version}: the versions of TailorPO-J, DJL, PyTorch and Java, CUDA, and the device. */
 final class VersionCommand implements Command {
 
     @Override
@@ -25,7 +26,8 @@ final class VersionCommand implements Command {
     public String description() {
         return "Show the TailorPO-J version and the git commit it was built from, the DJL and PyTorch versions, "
                 + "Java and the operating system. It loads PyTorch's native library to report the version that "
-                + "actually runs and the device --device would pick; --no-engine skips that.";
+                + "actually runs, whether it can use CUDA and how many GPUs it sees, and the device --device would pick; "
+                + "--no-engine skips that.";
     }
 
     @Override
@@ -58,6 +60,7 @@ final class VersionCommand implements Command {
         }
         TailorException deviceError = null;
         if (loaded) {
+            row(out, "CUDA", cuda(Engine.getEngine("PyTorch")));
             try {
                 row(out, "device", DeviceSpec.name(context.device())
                         + (context.deviceSpec().text() == null ? " (default)" : ""));
@@ -75,6 +78,21 @@ final class VersionCommand implements Command {
             throw deviceError;
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Whether the loaded libtorch can use CUDA, how many GPUs it sees, and where the library came
+     * from: the {@code PYTORCH_LIBRARY_PATH} the launcher sets from {@code TAILOR_LIBTORCH}, or
+     * the CPU build bundled with the application.
+     */
+    static String cuda(Engine engine) {
+        String path = System.getenv("PYTORCH_LIBRARY_PATH");
+        String source = path == null || path.isBlank() ? "the bundled CPU libtorch" : "libtorch from " + path;
+        if (!engine.hasCapability(StandardCapabilities.CUDA)) {
+            return "no (" + source + "; to use a GPU see docs/GPU.md)";
+        }
+        int gpus = engine.getGpuCount();
+        return "yes, " + gpus + " GPU" + (gpus == 1 ? "" : "s") + " (" + source + ")";
     }
 
     private static void row(PrintStream out, String name, String value) {

@@ -185,6 +185,9 @@ class MainTest {
         Result r = tailor("version");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("\nPyTorch     2.7.1 (native library loaded)\n"), r.out());
+        // the build's libtorch is the CPU one: CUDA is reported unusable, with where to read how to get it
+        assertTrue(r.out().contains("\nCUDA        no (the bundled CPU libtorch; to use a GPU see docs/GPU.md)\n")
+                || System.getenv("PYTORCH_LIBRARY_PATH") != null, r.out());
         assertTrue(r.out().contains("\ndevice      cpu (default)\n") || r.out().contains("\ndevice      gpu:0 (default)\n"),
                 r.out());
         Result cpu = tailor("version", "--device", "cpu");

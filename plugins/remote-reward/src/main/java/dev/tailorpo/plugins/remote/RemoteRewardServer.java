@@ -49,7 +49,8 @@ public final class RemoteRewardServer implements AutoCloseable {
         this.worker = worker;
         this.model = model;
         this.path = path;
-        this.manager = NDManager.newBaseManager();
+        // decoded images live on the host; a reward moves them to the device it computes on
+        this.manager = NDManager.newBaseManager(Device.cpu());
     }
 
     /**
@@ -224,7 +225,8 @@ public final class RemoteRewardServer implements AutoCloseable {
         Path models = Path.of(flags.getOrDefault("models-dir", "models"));
         try (PluginRegistry registry = PluginRegistry.discover(List.of(RewardProvider.KIND),
                 RemoteRewardServer.class.getClassLoader(), plugins);
-             RewardModel model = registry.get(RewardProvider.KIND, id).create(new RewardContext(models, Device.cpu(), options));
+             RewardModel model = registry.get(RewardProvider.KIND, id).create(new RewardContext(models,
+                     Device.fromName(flags.getOrDefault("device", "cpu")), options));
              RemoteRewardServer server = start(model, new InetSocketAddress(flags.getOrDefault("host", "127.0.0.1"),
                      Integer.parseInt(flags.getOrDefault("port", "8765"))), flags.getOrDefault("path", DEFAULT_PATH))) {
             System.out.println("serving reward '" + id + "' at " + server.uri());
