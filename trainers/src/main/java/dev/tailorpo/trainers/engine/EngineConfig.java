@@ -8,7 +8,8 @@ import dev.tailorpo.api.ConfigException;
  * @param promptsPerIteration prompts rolled out per iteration (the paper's batch: 2)
  * @param sampleBudget final images to generate in the whole run (the paper: 10,000)
  * @param minibatchSize training samples per forward/backward pass (gradients accumulate over the
- *     minibatches of an update); 0 = all of an update's samples at once
+ *     minibatches of an update), and rows per pass of TailorPO-G's reward gradient; 0 = all of an
+ *     update's samples, and all rows, at once. Neither changes the result, only the memory held
  * @param updatesPerIteration optimizer steps per iteration: the iteration's shuffled samples are
  *     split into this many groups, one AdamW step each (ddpo-pytorch takes several per round of
  *     rollouts, which is what moves PPO's ratio away from 1); capped by the number of samples

@@ -122,7 +122,7 @@ public final class PreferenceTrainer {
             metrics.truncateFrom(0);
         }
         KeyedRandom random = new KeyedRandom(seed);
-        PolicyStepwiseReward stepwise = new PolicyStepwiseReward(policy, reward);
+        PolicyStepwiseReward stepwise = new PolicyStepwiseReward(policy, reward, config.minibatchSize());
         while (samples < config.sampleBudget()) {
             long started = System.nanoTime();
             Map<String, Object> record = new LinkedHashMap<>();

@@ -2,14 +2,19 @@ package dev.tailorpo.trainers.policy;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.reward.DifferentiableReward;
 import dev.tailorpo.api.reward.RewardModel;
+import dev.tailorpo.api.tensor.Tensors;
 import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.pipeline.GradMode;
+
+import java.util.stream.IntStream;
 
 /**
  * TailorPO's step-wise reward on a policy and a reward model: r_t(c, x) = r(c, images(x0_hat(x)))
@@ -19,10 +24,26 @@ import dev.tailorpo.diffusion.pipeline.GradMode;
 public final class PolicyStepwiseReward implements StepwiseReward {
     private final DiffusionPolicy policy;
     private final RewardModel reward;
+    private final int rowsPerPass;
 
+    /** Gradients of all rows in one pass. */
     public PolicyStepwiseReward(DiffusionPolicy policy, RewardModel reward) {
+        this(policy, reward, 0);
+    }
+
+    /**
+     * @param rowsPerPass rows whose reward gradient is taken in one forward/backward pass (0: all).
+     *     Each row's score depends on its own row of x only, so passes of fewer rows give the same
+     *     gradient in less memory: the graph through the network, the decoder and the reward model
+     *     is held for those rows alone (what a 512 x 512 TailorPO-G iteration needs to fit a GPU)
+     */
+    public PolicyStepwiseReward(DiffusionPolicy policy, RewardModel reward, int rowsPerPass) {
+        if (rowsPerPass < 0) {
+            throw new IllegalArgumentException("rowsPerPass must be >= 0, got " + rowsPerPass);
+        }
         this.policy = policy;
         this.reward = reward;
+        this.rowsPerPass = rowsPerPass;
     }
 
     @Override
@@ -44,19 +65,34 @@ public final class PolicyStepwiseReward implements StepwiseReward {
             throw new InvalidInputException("reward '" + reward.info().id() + "' is not differentiable: "
                     + "reward guidance (TailorPO-G) needs a differentiable reward");
         }
-        NDArray leaf = x.stopGradient();
-        leaf.setRequiresGradient(true);
-        float[] scores;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray s = dr.scoreTensor(images(c, leaf, stepIndex, epsConstant), c.prompts());
-            if (!reward.info().higherIsBetter()) {
-                s = s.neg();
+        int b = c.size();
+        int chunk = rowsPerPass == 0 ? b : Math.min(rowsPerPass, b);
+        float[] scores = new float[b];
+        NDList grads = new NDList();
+        for (int start = 0; start < b; start += chunk) {
+            int end = Math.min(b, start + chunk);
+            Conditioning part = chunk == b ? c : c.select(IntStream.range(start, end).toArray());
+            // each pass in its own manager: the activations it leaves behind are freed with it, and
+            // only the gradient is kept
+            try (NDManager pass = x.getManager().newSubManager()) {
+                NDArray leaf = (chunk == b ? x : x.get(start + ":" + end)).stopGradient();
+                leaf.attach(pass);
+                leaf.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray s = dr.scoreTensor(images(part, leaf, stepIndex, epsConstant), part.prompts());
+                    if (!reward.info().higherIsBetter()) {
+                        s = s.neg();
+                    }
+                    System.arraycopy(s.toFloatArray(), 0, scores, start, end - start);
+                    gc.backward(s.sum());
+                }
+                NDArray grad = leaf.getGradient();
+                grad.attach(x.getManager());
+                grads.add(grad);
             }
-            scores = s.toFloatArray();
-            gc.backward(s.sum());
         }
         checkFinite(scores, c);
-        return new Gradient(scores, leaf.getGradient());
+        return new Gradient(scores, Tensors.concat(grads, 0));
     }
 
     private NDArray images(Conditioning c, NDArray x, int stepIndex, boolean epsConstant) {

@@ -15,6 +15,7 @@ import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.lora.Lora;
 import dev.tailorpo.diffusion.lora.LoraConfig;
+import dev.tailorpo.diffusion.optim.Gradients;
 import dev.tailorpo.diffusion.nn.Param;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.random.KeyedRandom;
@@ -34,7 +35,9 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One whole TailorPO / TailorPO-G step on the miniature SD 1.5 snapshot against the reference
@@ -105,6 +108,34 @@ class TrainerStepParityTest {
                 assertEquals(expected[i], sr.score(c, cand, STEP + 1)[0], 1e-5, "step-wise reward " + i);
             }
         }
+    }
+
+    /**
+     * The reward gradient taken one row per pass (engine.minibatch_size 1, what fits a 512 x 512
+     * TailorPO-G iteration in a GPU) is the gradient of the whole batch: each row's step-wise reward
+     * depends on its own row only.
+     */
+    @Test
+    void rewardGradientInPassesOfOneRowEqualsTheWholeBatch() {
+        try (NDManager m = manager.newSubManager()) {
+            Conditioning c = policy.encode(List.of(PROMPT, "a watercolor of a lighthouse"), m);
+            NDArray x = r("candidates", m).squeeze(1);   // the two candidates of one prompt, as two rows
+            StepwiseReward.Gradient whole = new PolicyStepwiseReward(policy, reward).gradient(c, x, STEP + 1, false);
+            StepwiseReward.Gradient rows = new PolicyStepwiseReward(policy, reward, 1).gradient(c, x, STEP + 1, false);
+            assertArrayEquals(whole.scores(), rows.scores(), 1e-6f * Math.abs(whole.scores()[0]) + 1e-7f);
+            TestData.assertClose(whole.grad(), rows.grad(), 1e-6 * maxAbs(whole.grad()), 1e-4, "d r / d x by rows");
+            assertTrue(maxAbs(whole.grad()) > 0, "a gradient reached x");
+            // the passes through the UNet also left d r / d theta in the adapters (the engine clears it)
+            Gradients.scale(policy.lora().namedParameters().values(), 0, m);
+        }
+    }
+
+    private static double maxAbs(NDArray a) {
+        double max = 0;
+        for (float v : a.toFloatArray()) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
     }
 
     @Test
