@@ -1,5 +1,6 @@
 package dev.tailorpo.benchmarks;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +10,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailorpo.api.reward.RewardContext;
+import dev.tailorpo.api.reward.RewardModel;
+import dev.tailorpo.api.trainer.Conditioning;
+import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.io.SafeTensorsWriter;
+import dev.tailorpo.diffusion.lora.LoraConfig;
+import dev.tailorpo.diffusion.pipeline.SamplingSettings;
+import dev.tailorpo.rewards.clip.ClipRewardProviders;
+import dev.tailorpo.trainers.policy.GuidedPolicy;
+import dev.tailorpo.trainers.policy.PolicyStepwiseReward;
 import dev.tailorpo.diffusion.models.bert.BertConfig;
 import dev.tailorpo.diffusion.models.blip.BlipVisionConfig;
 import dev.tailorpo.diffusion.models.clip.ClipConfig;
@@ -31,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -43,6 +54,7 @@ import java.util.stream.Stream;
  * J="java -Dai.djl.offline=true -Xmx8g -cp benchmarks/target/classes:benchmarks/target/lib/*"
  * $J dev.tailorpo.benchmarks.RealSizeSd15 snapshot OUT        # writes the folders below (about 7 GB)
  * $J dev.tailorpo.benchmarks.RealSizeSd15 unet OUT/sd15 [BATCH=1] [REPEATS=3]
+ * $J dev.tailorpo.benchmarks.RealSizeSd15 guidance OUT/sd15 OUT/clip-vit-large-patch14 [ROWS_PER_PASS=1] [STAGED=false]
  * </pre>
  *
  * {@code snapshot} writes, from the configs of {@code testdata/real-model-shapes.json} and the
@@ -63,6 +75,11 @@ import java.util.stream.Stream;
  * {@code unet} times the UNet forward without a graph and forward plus backward to the input
  * (weights frozen, as guidance takes it) at the snapshot's latent size, with CFG's text length 77;
  * the same as {@code benchmarks/pytorch/unet_torch.py --time --model OUT/sd15/unet}.
+ * {@code guidance} takes TailorPO-G's reward gradient once, as an iteration of the paper's setting
+ * does at each trained step: 2 prompts, guidance 5, LoRA rank 4, the LAION aesthetic reward, in passes
+ * of {@code ROWS_PER_PASS} rows ({@code engine.minibatch_size}; 0 is both rows in one pass), stage by
+ * stage if {@code STAGED} ({@code engine.reward_gradient_checkpointing}), and reports its time and the
+ * process's peak resident memory.
  */
 public final class RealSizeSd15 {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -71,12 +88,15 @@ public final class RealSizeSd15 {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            throw new IllegalArgumentException("usage: snapshot OUT | unet SNAPSHOT [BATCH] [REPEATS]");
+            throw new IllegalArgumentException("usage: snapshot OUT | unet SNAPSHOT [BATCH] [REPEATS]"
+                    + " | guidance SNAPSHOT CLIP [ROWS_PER_PASS] [STAGED]");
         }
         switch (args[0]) {
             case "snapshot" -> snapshot(Path.of(args[1]));
             case "unet" -> timeUnet(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 1,
                     args.length > 3 ? Integer.parseInt(args[3]) : 3);
+            case "guidance" -> timeGuidance(Path.of(args[1]), Path.of(args[2]),
+                    args.length > 3 ? Integer.parseInt(args[3]) : 1, args.length > 4 && Boolean.parseBoolean(args[4]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -203,6 +223,25 @@ public final class RealSizeSd15 {
             System.out.printf(Locale.ROOT, "UNet forward %.2f s (min %.2f), forward + backward to the input %.2f s (min %.2f);"
                     + " medians of %d after a warm-up; peak rss %.0f MB%n", forward[repeats / 2], forward[0],
                     backward[repeats / 2], backward[0], repeats, MemoryProbe.peakRssMegabytes());
+        }
+    }
+
+    private static void timeGuidance(Path snapshot, Path clip, int rowsPerPass, boolean staged) throws Exception {
+        try (NDManager m = NDManager.newBaseManager();
+             RewardModel reward = new ClipRewardProviders.LaionAestheticProvider()
+                     .create(new RewardContext(Path.of("models"), Device.cpu(), Map.of("clip", clip.toString())))) {
+            GuidedPolicy policy = GuidedPolicy.load(snapshot, new SamplingSettings(20, 1.0, 5.0), new LoraConfig(4, 4f), 0, m);
+            Conditioning c = policy.encode(List.of("cat", "dog"), m);
+            Engine.getInstance().setRandomSeed(0);
+            // the arithmetic does not depend on the values: a standard normal stands in for x_t
+            NDArray x = m.randomNormal(new Shape(2).addAll(policy.sampleShape()));
+            double loaded = MemoryProbe.rssMegabytes();
+            long t = System.nanoTime();
+            StepwiseReward.Gradient g = new PolicyStepwiseReward(policy, reward, rowsPerPass, staged).gradient(c, x, 5, false);
+            g.grad().toFloatArray();
+            System.out.printf(Locale.ROOT, "reward gradient of 2 rows at %s, %d row(s) per pass, stage by stage %s: %.1f s; rss after loading"
+                    + " %.0f MB, peak %.0f MB; scores %s%n", policy.sampleShape(), rowsPerPass, staged, (System.nanoTime() - t) / 1e9,
+                    loaded, MemoryProbe.peakRssMegabytes(), Arrays.toString(g.scores()));
         }
     }
 }

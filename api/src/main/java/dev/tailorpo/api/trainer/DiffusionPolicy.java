@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.tailorpo.api.scheduler.Gaussian;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The denoising policy as preference methods see it: a text-conditioned sampler with
@@ -57,6 +58,14 @@ public interface DiffusionPolicy {
 
     /** Maps samples (latents or pixels) to images in [0, 1], differentiably. */
     NDArray toImages(NDArray samples);
+
+    /**
+     * {@link #toImages} as stages whose composition it is, so that a gradient through it can be
+     * taken one stage at a time; a policy with a large decoder splits it (one stage by default).
+     */
+    default List<UnaryOperator<NDArray>> toImagesStages() {
+        return List.of(this::toImages);
+    }
 
     /** Which weights to evaluate. */
     enum Branch {

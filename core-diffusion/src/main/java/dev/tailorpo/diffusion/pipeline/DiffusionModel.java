@@ -12,8 +12,10 @@ import dev.tailorpo.diffusion.models.vae.AutoencoderKL;
 import dev.tailorpo.diffusion.scheduler.Schedulers;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A text-to-image model loaded from a diffusers snapshot folder: tokenizer, text encoder, UNet,
@@ -117,6 +119,24 @@ public final class DiffusionModel {
      */
     public NDArray toImages(NDArray samples) {
         NDArray pixels = vae == null ? samples : vae.decode(samples);
+        return unitRange(pixels);
+    }
+
+    /**
+     * {@link #toImages} as stages whose composition it is: the VAE decoder's
+     * ({@link AutoencoderKL#decodeStages}), the last one also mapping to [0, 1].
+     */
+    public List<UnaryOperator<NDArray>> toImagesStages() {
+        if (vae == null) {
+            return List.of(DiffusionModel::unitRange);
+        }
+        List<UnaryOperator<NDArray>> stages = new ArrayList<>(vae.decodeStages());
+        UnaryOperator<NDArray> last = stages.get(stages.size() - 1);
+        stages.set(stages.size() - 1, h -> unitRange(last.apply(h)));
+        return stages;
+    }
+
+    private static NDArray unitRange(NDArray pixels) {
         return Scalars.mul(pixels, 0.5).add(0.5f).clip(0f, 1f);
     }
 }

@@ -20,10 +20,14 @@ import dev.tailorpo.api.ConfigException;
  * @param gradClip the global gradient-norm clip
  * @param checkpointEvery iterations between checkpoints
  * @param keepCheckpoints how many checkpoints to keep
+ * @param rewardGradientCheckpointing take TailorPO-G's reward gradient stage by stage (the x0
+ *     prediction, each VAE decoder block, the reward model), recomputing each stage's forward in the
+ *     backward pass: one stage's graph is held at a time instead of the whole chain's, for one more
+ *     forward of each stage. The same gradient (the same ops on the same values)
  */
 public record EngineConfig(int promptsPerIteration, int sampleBudget, int minibatchSize, int updatesPerIteration,
                            double weightDecay, double beta1, double beta2, double eps, double gradClip,
-                           int checkpointEvery, int keepCheckpoints) {
+                           int checkpointEvery, int keepCheckpoints, boolean rewardGradientCheckpointing) {
     public EngineConfig {
         if (promptsPerIteration < 1 || sampleBudget < 1 || minibatchSize < 0 || updatesPerIteration < 1
                 || checkpointEvery < 1 || keepCheckpoints < 1) {
@@ -37,9 +41,9 @@ public record EngineConfig(int promptsPerIteration, int sampleBudget, int miniba
 
     /**
      * The paper's settings: 2 prompts, 10,000 samples, one update per iteration, AdamW (0.9, 0.999, 1e-8, wd 1e-4), clip 1;
-     * a checkpoint every 50 iterations, the last 2 kept.
+     * a checkpoint every 50 iterations, the last 2 kept; every gradient through one graph.
      */
     public static EngineConfig defaults() {
-        return new EngineConfig(2, 10_000, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 50, 2);
+        return new EngineConfig(2, 10_000, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 50, 2, false);
     }
 }

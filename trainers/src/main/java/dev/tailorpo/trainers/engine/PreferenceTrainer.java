@@ -122,7 +122,8 @@ public final class PreferenceTrainer {
             metrics.truncateFrom(0);
         }
         KeyedRandom random = new KeyedRandom(seed);
-        PolicyStepwiseReward stepwise = new PolicyStepwiseReward(policy, reward, config.minibatchSize());
+        PolicyStepwiseReward stepwise = new PolicyStepwiseReward(policy, reward, config.minibatchSize(),
+                config.rewardGradientCheckpointing());
         while (samples < config.sampleBudget()) {
             long started = System.nanoTime();
             Map<String, Object> record = new LinkedHashMap<>();

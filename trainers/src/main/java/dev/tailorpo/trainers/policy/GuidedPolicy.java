@@ -21,6 +21,7 @@ import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The policy of preference training: a diffusers model with LoRA adapters, sampled with guided
@@ -135,6 +136,11 @@ public final class GuidedPolicy implements DiffusionPolicy {
     @Override
     public NDArray toImages(NDArray samples) {
         return model.toImages(samples);
+    }
+
+    @Override
+    public List<UnaryOperator<NDArray>> toImagesStages() {
+        return model.toImagesStages();
     }
 
     private static PromptEmbeddings embeddings(Conditioning c) {

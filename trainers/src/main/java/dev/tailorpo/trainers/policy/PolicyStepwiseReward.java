@@ -1,10 +1,8 @@
 package dev.tailorpo.trainers.policy;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.reward.DifferentiableReward;
 import dev.tailorpo.api.reward.RewardModel;
@@ -12,8 +10,12 @@ import dev.tailorpo.api.tensor.Tensors;
 import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.StepwiseReward;
+import dev.tailorpo.diffusion.nn.ChainGradient;
 import dev.tailorpo.diffusion.pipeline.GradMode;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -25,31 +27,39 @@ public final class PolicyStepwiseReward implements StepwiseReward {
     private final DiffusionPolicy policy;
     private final RewardModel reward;
     private final int rowsPerPass;
+    private final boolean stageByStage;
 
-    /** Gradients of all rows in one pass. */
+    /** Gradients of all rows in one pass through one graph. */
     public PolicyStepwiseReward(DiffusionPolicy policy, RewardModel reward) {
-        this(policy, reward, 0);
+        this(policy, reward, 0, false);
     }
 
     /**
+     * Two ways to hold less memory for the same gradient (what a 512 x 512 TailorPO-G iteration
+     * needs to fit a GPU):
+     *
      * @param rowsPerPass rows whose reward gradient is taken in one forward/backward pass (0: all).
      *     Each row's score depends on its own row of x only, so passes of fewer rows give the same
-     *     gradient in less memory: the graph through the network, the decoder and the reward model
-     *     is held for those rows alone (what a 512 x 512 TailorPO-G iteration needs to fit a GPU)
+     *     gradient: the graph through the network, the decoder and the reward model is held for
+     *     those rows alone
+     * @param stageByStage take each pass's gradient stage by stage, recomputing each stage's forward
+     *     ({@link ChainGradient#stageByStage}): the x0 prediction, each VAE decoder block, the reward
+     *     model; one stage's graph is held at a time, for one more forward of each
      */
-    public PolicyStepwiseReward(DiffusionPolicy policy, RewardModel reward, int rowsPerPass) {
+    public PolicyStepwiseReward(DiffusionPolicy policy, RewardModel reward, int rowsPerPass, boolean stageByStage) {
         if (rowsPerPass < 0) {
             throw new IllegalArgumentException("rowsPerPass must be >= 0, got " + rowsPerPass);
         }
         this.policy = policy;
         this.reward = reward;
         this.rowsPerPass = rowsPerPass;
+        this.stageByStage = stageByStage;
     }
 
     @Override
     public float[] score(Conditioning c, NDArray x, int stepIndex) {
         try (GradMode g = GradMode.disabled()) {
-            float[] s = reward.score(images(c, x, stepIndex, true), c.prompts());
+            float[] s = reward.score(policy.toImages(clean(c, x, stepIndex, true)), c.prompts());
             return oriented(s, c);
         }
     }
@@ -75,18 +85,13 @@ public final class PolicyStepwiseReward implements StepwiseReward {
             // each pass in its own manager: the activations it leaves behind are freed with it, and
             // only the gradient is kept
             try (NDManager pass = x.getManager().newSubManager()) {
-                NDArray leaf = (chunk == b ? x : x.get(start + ":" + end)).stopGradient();
-                leaf.attach(pass);
-                leaf.setRequiresGradient(true);
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray s = dr.scoreTensor(images(part, leaf, stepIndex, epsConstant), part.prompts());
-                    if (!reward.info().higherIsBetter()) {
-                        s = s.neg();
-                    }
-                    System.arraycopy(s.toFloatArray(), 0, scores, start, end - start);
-                    gc.backward(s.sum());
-                }
-                NDArray grad = leaf.getGradient();
+                NDArray rows = (chunk == b ? x : x.get(start + ":" + end)).stopGradient();
+                rows.attach(pass);
+                List<UnaryOperator<NDArray>> chain = chain(dr, part, stepIndex, epsConstant);
+                ChainGradient.Result r = stageByStage
+                        ? ChainGradient.stageByStage(chain, rows) : ChainGradient.wholeGraph(chain, rows);
+                System.arraycopy(r.value().toFloatArray(), 0, scores, start, end - start);
+                NDArray grad = r.gradient();
                 grad.attach(x.getManager());
                 grads.add(grad);
             }
@@ -95,9 +100,21 @@ public final class PolicyStepwiseReward implements StepwiseReward {
         return new Gradient(scores, Tensors.concat(grads, 0));
     }
 
-    private NDArray images(Conditioning c, NDArray x, int stepIndex, boolean epsConstant) {
-        NDArray clean = stepIndex >= policy.steps() ? x : policy.predictX0(c, x, stepIndex, epsConstant);
-        return policy.toImages(clean);
+    /** x to the oriented step-wise reward, as stages: the x0 prediction, the decoder's, the reward model. */
+    private List<UnaryOperator<NDArray>> chain(DifferentiableReward dr, Conditioning c, int stepIndex, boolean epsConstant) {
+        List<UnaryOperator<NDArray>> stages = new ArrayList<>();
+        stages.add(x -> clean(c, x, stepIndex, epsConstant));
+        stages.addAll(policy.toImagesStages());
+        stages.add(images -> {
+            NDArray s = dr.scoreTensor(images, c.prompts());
+            return reward.info().higherIsBetter() ? s : s.neg();
+        });
+        return stages;
+    }
+
+    /** x0_hat of x read at step {@code stepIndex}, or x itself for a final sample. */
+    private NDArray clean(Conditioning c, NDArray x, int stepIndex, boolean epsConstant) {
+        return stepIndex >= policy.steps() ? x : policy.predictX0(c, x, stepIndex, epsConstant);
     }
 
     private float[] oriented(float[] s, Conditioning c) {

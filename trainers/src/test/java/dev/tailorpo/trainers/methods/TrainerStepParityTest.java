@@ -31,6 +31,8 @@ import dev.tailorpo.trainers.policy.PolicyStepwiseReward;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
 import java.util.Map;
@@ -111,19 +113,22 @@ class TrainerStepParityTest {
     }
 
     /**
-     * The reward gradient taken one row per pass (engine.minibatch_size 1, what fits a 512 x 512
-     * TailorPO-G iteration in a GPU) is the gradient of the whole batch: each row's step-wise reward
-     * depends on its own row only.
+     * The reward gradient taken one row per pass (engine.minibatch_size 1) and stage by stage with
+     * recomputed forwards (engine.reward_gradient_checkpointing), what fits a 512 x 512 TailorPO-G
+     * iteration in a GPU, is the gradient of the whole batch through one graph: each row's step-wise
+     * reward depends on its own row only, and the staged backward runs the same ops on the same values.
      */
-    @Test
-    void rewardGradientInPassesOfOneRowEqualsTheWholeBatch() {
+    @ParameterizedTest(name = "rows per pass {0}, stage by stage {1}")
+    @CsvSource({"1, false", "0, true", "1, true"})
+    void rewardGradientInLessMemoryEqualsTheWholeBatchThroughOneGraph(int rowsPerPass, boolean stageByStage) {
         try (NDManager m = manager.newSubManager()) {
             Conditioning c = policy.encode(List.of(PROMPT, "a watercolor of a lighthouse"), m);
             NDArray x = r("candidates", m).squeeze(1);   // the two candidates of one prompt, as two rows
             StepwiseReward.Gradient whole = new PolicyStepwiseReward(policy, reward).gradient(c, x, STEP + 1, false);
-            StepwiseReward.Gradient rows = new PolicyStepwiseReward(policy, reward, 1).gradient(c, x, STEP + 1, false);
-            assertArrayEquals(whole.scores(), rows.scores(), 1e-6f * Math.abs(whole.scores()[0]) + 1e-7f);
-            TestData.assertClose(whole.grad(), rows.grad(), 1e-6 * maxAbs(whole.grad()), 1e-4, "d r / d x by rows");
+            StepwiseReward.Gradient less = new PolicyStepwiseReward(policy, reward, rowsPerPass, stageByStage)
+                    .gradient(c, x, STEP + 1, false);
+            assertArrayEquals(whole.scores(), less.scores(), 1e-6f * Math.abs(whole.scores()[0]) + 1e-7f);
+            TestData.assertClose(whole.grad(), less.grad(), 1e-6 * maxAbs(whole.grad()), 1e-4, "d r / d x");
             assertTrue(maxAbs(whole.grad()) > 0, "a gradient reached x");
             // the passes through the UNet also left d r / d theta in the adapters (the engine clears it)
             Gradients.scale(policy.lora().namedParameters().values(), 0, m);

@@ -10,7 +10,10 @@ import dev.tailorpo.diffusion.nn.Conv2dLayer;
 import dev.tailorpo.diffusion.nn.Module;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * diffusers' {@code AutoencoderKL} (SD's VAE), with diffusers' parameter names.
@@ -79,8 +82,23 @@ public final class AutoencoderKL extends Module {
 
     /** diffusers' {@code vae.decode(z)}: {@code z} in the VAE's own (unscaled) units. */
     public NDArray decodeRaw(NDArray z) {
+        return decoder.forward(postQuant(z));
+    }
+
+    /**
+     * {@link #decode} as stages whose composition it is (the decoder's, with the scaling and
+     * post_quant_conv in the first), for a gradient taken stage by stage.
+     */
+    public List<UnaryOperator<NDArray>> decodeStages() {
+        List<UnaryOperator<NDArray>> stages = new ArrayList<>(decoder.stages());
+        UnaryOperator<NDArray> first = stages.get(0);
+        stages.set(0, latents -> first.apply(postQuant(Scalars.div(latents, config.scalingFactor()))));
+        return stages;
+    }
+
+    private NDArray postQuant(NDArray z) {
         checkChannels(z, config.latentChannels(), "latents");
-        return decoder.forward(postQuantConv == null ? z : postQuantConv.forward(z));
+        return postQuantConv == null ? z : postQuantConv.forward(z);
     }
 
     /**

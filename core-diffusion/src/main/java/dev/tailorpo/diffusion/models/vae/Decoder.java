@@ -7,7 +7,9 @@ import dev.tailorpo.diffusion.nn.GroupNormLayer;
 import dev.tailorpo.diffusion.nn.Module;
 import dev.tailorpo.diffusion.nn.ModuleList;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * diffusers' VAE {@code Decoder}: conv_in from the latent channels, mid block with attention, up
@@ -41,10 +43,25 @@ public final class Decoder extends Module {
 
     /** (B, latent, h, w) VAE latents (unscaled) to (B, out, h * f, w * f) in [-1, 1] (roughly). */
     public NDArray forward(NDArray z) {
-        NDArray h = midBlock.forward(convIn.forward(z));
-        for (UpDecoderBlock2D b : upBlocks) {
-            h = b.forward(h);
+        NDArray h = z;
+        for (UnaryOperator<NDArray> stage : stages()) {
+            h = stage.apply(h);
         }
-        return convOut.forward(F.silu(convNormOut.forward(h)));
+        return h;
+    }
+
+    /**
+     * {@link #forward} as its stages, whose composition it is: conv_in with the mid block, each up
+     * block, the output head. A gradient taken stage by stage ({@link dev.tailorpo.diffusion.nn.ChainGradient#stageByStage})
+     * then holds one up block's graph at a time; the last ones, at full resolution, are the largest.
+     */
+    public List<UnaryOperator<NDArray>> stages() {
+        List<UnaryOperator<NDArray>> stages = new ArrayList<>();
+        stages.add(z -> midBlock.forward(convIn.forward(z)));
+        for (UpDecoderBlock2D b : upBlocks) {
+            stages.add(b::forward);
+        }
+        stages.add(h -> convOut.forward(F.silu(convNormOut.forward(h))));
+        return stages;
     }
 }
