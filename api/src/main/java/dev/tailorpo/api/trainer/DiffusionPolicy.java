@@ -49,6 +49,15 @@ public interface DiffusionPolicy {
     NDArray predictX0(Conditioning c, NDArray x, int stepIndex, boolean epsConstant);
 
     /**
+     * {@link #predictX0} as functions of x whose sum it is, so that a gradient through it can be
+     * taken one network pass at a time (classifier-free guidance's unconditional and conditional
+     * parts); one term by default.
+     */
+    default List<UnaryOperator<NDArray>> predictX0Terms(Conditioning c, int stepIndex, boolean epsConstant) {
+        return List.of(x -> predictX0(c, x, stepIndex, epsConstant));
+    }
+
+    /**
      * The Gaussian pi(. | x, c) of step {@code stepIndex} without sampling. For
      * {@link Branch#POLICY} inside an open gradient collector its mean keeps the graph to the
      * trainable weights; for {@link Branch#REFERENCE} it is computed without a graph. Log-probs of

@@ -63,20 +63,60 @@ public final class ChainGradient {
         }
         NDArray upstream = null;
         for (int k = stages.size() - 1; k >= 0; k--) {
-            try (NDManager pass = keep.newSubManager()) {
-                NDArray leaf = leaf(inputs.get(k), pass);
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray out = stages.get(k).apply(leaf);
-                    gc.backward(upstream == null ? out.sum() : out.mul(upstream).sum());
+            List<UnaryOperator<NDArray>> terms = stages.get(k) instanceof Sum sum ? sum.terms() : List.of(stages.get(k));
+            NDArray gradient = null;
+            for (UnaryOperator<NDArray> term : terms) {
+                NDArray g = vectorJacobian(term, inputs.get(k), upstream, keep);
+                if (gradient == null) {
+                    gradient = g;
+                } else {
+                    gradient.addi(g);
+                    g.close();
                 }
-                upstream = leaf.getGradient();
-                upstream.attach(keep);
             }
+            upstream = gradient;
         }
         for (NDArray stageInput : inputs.subList(1, inputs.size())) {
             stageInput.close();
         }
         return new Result(h, upstream);
+    }
+
+    /**
+     * A stage whose output is the sum of its terms' outputs, e.g. the two halves of classifier-free
+     * guidance. Stage by stage, each term's gradient is taken through its own graph (the gradient of
+     * a sum is the sum of the gradients), so only one term's graph is alive at a time.
+     */
+    public record Sum(List<UnaryOperator<NDArray>> terms) implements UnaryOperator<NDArray> {
+        public Sum {
+            if (terms.isEmpty()) {
+                throw new IllegalArgumentException("a sum stage needs at least one term");
+            }
+            terms = List.copyOf(terms);
+        }
+
+        @Override
+        public NDArray apply(NDArray x) {
+            NDArray out = terms.get(0).apply(x);
+            for (UnaryOperator<NDArray> term : terms.subList(1, terms.size())) {
+                out = out.add(term.apply(x));
+            }
+            return out;
+        }
+    }
+
+    /** (d sum(stage(x) * upstream) / d x) through one graph of {@code stage}, in {@code keep}; upstream null means ones. */
+    private static NDArray vectorJacobian(UnaryOperator<NDArray> stage, NDArray x, NDArray upstream, NDManager keep) {
+        try (NDManager pass = keep.newSubManager()) {
+            NDArray leaf = leaf(x, pass);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray out = stage.apply(leaf);
+                gc.backward(upstream == null ? out.sum() : out.mul(upstream).sum());
+            }
+            NDArray gradient = leaf.getGradient();
+            gradient.attach(keep);
+            return gradient;
+        }
     }
 
     /** A view of {@code x} in {@code manager} that gathers its own gradient. */

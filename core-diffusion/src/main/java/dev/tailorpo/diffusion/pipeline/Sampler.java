@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tailorpo.api.scheduler.NoiseScheduler;
+import dev.tailorpo.api.tensor.Scalars;
 import dev.tailorpo.api.scheduler.SchedulerStep;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Text-to-image sampling with classifier-free guidance over a scheduler's inference schedule,
@@ -63,6 +65,25 @@ public final class Sampler {
     public NDArray predictX0(PromptEmbeddings c, NDArray x, int stepIndex, SamplingSettings s) {
         int t = scheduler.timesteps(s.steps())[stepIndex];
         return scheduler.predictOriginalSample(denoiser.predict(c, x, t, s.guidanceScale()), t, x);
+    }
+
+    /**
+     * {@link #predictX0} as terms whose sum it is, each from one network pass over x alone: with
+     * guidance w, {@code (1 - w) x0(out_u) + w x0(out_c)}. That holds because the unclipped x0 is
+     * jointly linear in x and the model output (for noise, v or sample prediction) and the two
+     * weights sum to 1; the float rounding differs from the batched pass in the last bits. One term
+     * (the batched pass) without guidance or when the scheduler clips x0, which is not linear.
+     */
+    public List<UnaryOperator<NDArray>> predictX0Terms(PromptEmbeddings c, int stepIndex, SamplingSettings s) {
+        double w = s.guidanceScale();
+        if (w == 1.0 || scheduler.config().clipSample()) {
+            return List.of(x -> predictX0(c, x, stepIndex, s));
+        }
+        int t = scheduler.timesteps(s.steps())[stepIndex];
+        PromptEmbeddings unconditional = new PromptEmbeddings(c.prompts(), c.unconditional(), c.unconditional());
+        return List.of(
+                x -> Scalars.mul(scheduler.predictOriginalSample(denoiser.predict(unconditional, x, t, 1.0), t, x), 1 - w),
+                x -> Scalars.mul(scheduler.predictOriginalSample(denoiser.predict(c, x, t, 1.0), t, x), w));
     }
 
     /**

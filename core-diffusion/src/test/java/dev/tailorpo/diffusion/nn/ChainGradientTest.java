@@ -37,6 +37,26 @@ class ChainGradientTest {
     }
 
     @Test
+    void aSumStageTakesEachTermsGradientAlone() {
+        // sin(x^2 + 3 x): d/dx = (2 x + 3) cos(x^2 + 3 x)
+        List<UnaryOperator<NDArray>> chain = List.of(new ChainGradient.Sum(List.of(NDArray::square, y -> Scalars.mul(y, 3))), NDArray::sin);
+        float[] x = {-2.1f, -0.5f, 0.3f, 1.7f};
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (boolean staged : new boolean[] {false, true}) {
+                NDArray in = m.create(x);
+                ChainGradient.Result r = staged ? ChainGradient.stageByStage(chain, in) : ChainGradient.wholeGraph(chain, in);
+                float[] value = r.value().toFloatArray();
+                float[] grad = r.gradient().toFloatArray();
+                for (int i = 0; i < x.length; i++) {
+                    double u = (double) x[i] * x[i] + 3.0 * x[i];
+                    assertEquals(Math.sin(u), value[i], 1e-6, "value " + i + (staged ? " (staged)" : ""));
+                    assertEquals((2.0 * x[i] + 3) * Math.cos(u), grad[i], 1e-5, "d/dx " + i + (staged ? " (staged)" : ""));
+                }
+            }
+        }
+    }
+
+    @Test
     void stageByStageRunsTheSameOpsAsOneGraph() {
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed(3);

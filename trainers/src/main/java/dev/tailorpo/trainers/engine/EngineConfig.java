@@ -21,9 +21,10 @@ import dev.tailorpo.api.ConfigException;
  * @param checkpointEvery iterations between checkpoints
  * @param keepCheckpoints how many checkpoints to keep
  * @param rewardGradientCheckpointing take TailorPO-G's reward gradient stage by stage (the x0
- *     prediction, each VAE decoder block, the reward model), recomputing each stage's forward in the
- *     backward pass: one stage's graph is held at a time instead of the whole chain's, for one more
- *     forward of each stage. The same gradient (the same ops on the same values)
+ *     prediction one guidance branch at a time, each VAE decoder block, the reward model),
+ *     recomputing each stage's forward in the backward pass: one stage's graph is held at a time
+ *     instead of the whole chain's, for one more forward of each stage. The same gradient up to
+ *     float rounding (the guidance branches are summed after their passes instead of inside one)
  */
 public record EngineConfig(int promptsPerIteration, int sampleBudget, int minibatchSize, int updatesPerIteration,
                            double weightDecay, double beta1, double beta2, double eps, double gradClip,

@@ -134,6 +134,14 @@ public final class GuidedPolicy implements DiffusionPolicy {
     }
 
     @Override
+    public List<UnaryOperator<NDArray>> predictX0Terms(Conditioning c, int stepIndex, boolean epsConstant) {
+        if (epsConstant) {   // one pass without a graph: nothing to split
+            return DiffusionPolicy.super.predictX0Terms(c, stepIndex, true);
+        }
+        return sampler.predictX0Terms(embeddings(c), stepIndex, settings);
+    }
+
+    @Override
     public NDArray toImages(NDArray samples) {
         return model.toImages(samples);
     }

@@ -43,8 +43,9 @@ public final class PolicyStepwiseReward implements StepwiseReward {
      *     gradient: the graph through the network, the decoder and the reward model is held for
      *     those rows alone
      * @param stageByStage take each pass's gradient stage by stage, recomputing each stage's forward
-     *     ({@link ChainGradient#stageByStage}): the x0 prediction, each VAE decoder block, the reward
-     *     model; one stage's graph is held at a time, for one more forward of each
+     *     ({@link ChainGradient#stageByStage}): the x0 prediction one guidance branch at a time, each
+     *     VAE decoder block, the reward model; one stage's graph is held at a time, for one more
+     *     forward of each
      */
     public PolicyStepwiseReward(DiffusionPolicy policy, RewardModel reward, int rowsPerPass, boolean stageByStage) {
         if (rowsPerPass < 0) {
@@ -100,10 +101,19 @@ public final class PolicyStepwiseReward implements StepwiseReward {
         return new Gradient(scores, Tensors.concat(grads, 0));
     }
 
-    /** x to the oriented step-wise reward, as stages: the x0 prediction, the decoder's, the reward model. */
+    /**
+     * x to the oriented step-wise reward, as stages: the x0 prediction (stage by stage, a sum of
+     * one network pass per guidance branch), the decoder's, the reward model.
+     */
     private List<UnaryOperator<NDArray>> chain(DifferentiableReward dr, Conditioning c, int stepIndex, boolean epsConstant) {
         List<UnaryOperator<NDArray>> stages = new ArrayList<>();
-        stages.add(x -> clean(c, x, stepIndex, epsConstant));
+        if (stepIndex >= policy.steps()) {
+            stages.add(x -> x);
+        } else if (stageByStage) {
+            stages.add(new ChainGradient.Sum(policy.predictX0Terms(c, stepIndex, epsConstant)));
+        } else {
+            stages.add(x -> policy.predictX0(c, x, stepIndex, epsConstant));
+        }
         stages.addAll(policy.toImagesStages());
         stages.add(images -> {
             NDArray s = dr.scoreTensor(images, c.prompts());

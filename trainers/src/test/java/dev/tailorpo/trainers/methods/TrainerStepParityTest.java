@@ -116,7 +116,7 @@ class TrainerStepParityTest {
      * The reward gradient taken one row per pass (engine.minibatch_size 1) and stage by stage with
      * recomputed forwards (engine.reward_gradient_checkpointing), what fits a 512 x 512 TailorPO-G
      * iteration in a GPU, is the gradient of the whole batch through one graph: each row's step-wise
-     * reward depends on its own row only, and the staged backward runs the same ops on the same values.
+     * reward depends on its own row only, and the staged backward differentiates the same function.
      */
     @ParameterizedTest(name = "rows per pass {0}, stage by stage {1}")
     @CsvSource({"1, false", "0, true", "1, true"})
@@ -128,7 +128,10 @@ class TrainerStepParityTest {
             StepwiseReward.Gradient less = new PolicyStepwiseReward(policy, reward, rowsPerPass, stageByStage)
                     .gradient(c, x, STEP + 1, false);
             assertArrayEquals(whole.scores(), less.scores(), 1e-6f * Math.abs(whole.scores()[0]) + 1e-7f);
-            TestData.assertClose(whole.grad(), less.grad(), 1e-6 * maxAbs(whole.grad()), 1e-4, "d r / d x");
+            // passes of fewer rows run the same ops; stage by stage the guidance branches are summed
+            // after their own passes, which rounds differently in float32
+            double atol = (stageByStage ? 1e-5 : 1e-6) * maxAbs(whole.grad());
+            TestData.assertClose(whole.grad(), less.grad(), atol, 1e-4, "d r / d x");
             assertTrue(maxAbs(whole.grad()) > 0, "a gradient reached x");
             // the passes through the UNet also left d r / d theta in the adapters (the engine clears it)
             Gradients.scale(policy.lora().namedParameters().values(), 0, m);
