@@ -401,6 +401,25 @@ def _time_ms(fn, warmup, repeats):
     return statistics.median(times), min(times)
 
 
+def forward_flops(model, batch=None):
+    """Floating-point operations of one forward of a UNet folder at its sample_size (batch 1 and 77 tokens
+    by default), as torch.profiler counts them: convolutions and matrix products, the bulk of the work."""
+    from torch.profiler import ProfilerActivity, profile
+    torch.manual_seed(0)
+    folder = Path(model)
+    unet, _ = load_unet(folder)
+    config = json.loads((folder / "config.json").read_text())
+    batch = batch or 1
+    size = config["sample_size"]
+    sample = torch.randn(batch, config["in_channels"], size, size)
+    context = torch.randn(batch, 77, config["cross_attention_dim"])
+    with torch.no_grad(), profile(activities=[ProfilerActivity.CPU], with_flops=True) as prof:
+        unet(sample, torch.full((batch,), 500.0), context)
+    total = sum(event.flops for event in prof.key_averages())
+    print(f"forward of {folder} at batch {batch}, latents {size}x{size}: {total / 1e9:.1f} GFLOP")
+    print(json.dumps({"model": str(folder), "batch": batch, "latent": size, "forward_flops": total}))
+
+
 def benchmark(threads, repeats, model=None, batch=None, tokens=None, warmup=3):
     """Times a UNet folder (default shapes-base at batch 16 with 16 tokens; another folder at batch 1
     with 77 tokens, its config's sample_size) without a graph, and forward + backward to the input."""
@@ -443,13 +462,18 @@ def main():
     parser.add_argument("--model", help="--time this diffusers unet folder instead of shapes-base (batch 1, 77 tokens)")
     parser.add_argument("--batch", type=int, help="--time's batch")
     parser.add_argument("--warmup", type=int, default=3, help="--time's untimed iterations per mode")
+    parser.add_argument("--flops", action="store_true", help="count the floating-point operations of one --model forward")
     args = parser.parse_args()
-    if not (args.check or args.time):
-        parser.error("give --check and/or --time")
+    if not (args.check or args.time or args.flops):
+        parser.error("give --check, --time and/or --flops")
+    if args.flops and not args.model:
+        parser.error("--flops counts a --model folder")
     if args.check and not check(args.tolerance):
         sys.exit(1)
     if args.time:
         benchmark(args.threads, args.repeats, args.model, args.batch, warmup=args.warmup)
+    if args.flops:
+        forward_flops(args.model, args.batch)
 
 
 if __name__ == "__main__":

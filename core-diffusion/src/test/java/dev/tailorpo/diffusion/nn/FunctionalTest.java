@@ -65,4 +65,25 @@ class FunctionalTest {
             }
         }
     }
+
+    @Test
+    void attentionASampleAtATimeIsTheSameAsAllAtOnce() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(5);
+            Shape qkv = new Shape(3, 2, 6, 4);
+            NDArray q = m.randomNormal(qkv);
+            NDArray k = m.randomNormal(qkv);
+            NDArray v = m.randomNormal(qkv);
+            NDArray perSampleMask = m.randomNormal(new Shape(3, 1, 1, 6));
+            NDArray sharedMask = m.randomNormal(new Shape(1, 1, 1, 6));
+            long perSample = 2 * 6 * 6;
+            for (NDArray mask : new NDArray[] {null, perSampleMask, sharedMask}) {
+                float[] all = F.attention(q, k, v, mask, Long.MAX_VALUE).toFloatArray();
+                for (long slice : new long[] {perSample, 2 * perSample}) {   // one sample, then two, at a time
+                    assertArrayEquals(all, F.attention(q, k, v, mask, slice).toFloatArray(), 0f,
+                            "slices of " + slice / perSample + " sample(s), mask " + (mask == null ? "none" : mask.getShape()));
+                }
+            }
+        }
+    }
 }

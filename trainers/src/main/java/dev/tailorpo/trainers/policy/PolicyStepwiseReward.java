@@ -59,8 +59,11 @@ public final class PolicyStepwiseReward implements StepwiseReward {
 
     @Override
     public float[] score(Conditioning c, NDArray x, int stepIndex) {
-        try (GradMode g = GradMode.disabled()) {
-            float[] s = reward.score(policy.toImages(clean(c, x, stepIndex, true)), c.prompts());
+        // the network's outputs and the decoded images are freed on return: only the scores are kept
+        try (GradMode g = GradMode.disabled(); NDManager scope = x.getManager().newSubManager()) {
+            NDArray in = x.stopGradient();
+            in.attach(scope);
+            float[] s = reward.score(policy.toImages(clean(c, in, stepIndex, true)), c.prompts());
             return oriented(s, c);
         }
     }
