@@ -151,11 +151,16 @@ public final class F {
         NDList parts = new NDList();
         for (long start = 0; start < b; start += slice) {
             String rows = start + ":" + Math.min(b, start + slice);
-            NDArray mask = additiveMask == null || additiveMask.getShape().get(0) == 1 ? additiveMask : additiveMask.get(rows);
+            NDArray mask = perSampleMask(additiveMask, qs) ? additiveMask.get(rows) : additiveMask;
             // each slice's scores are freed before the next is made
             parts.add(scoped(q.get(rows), qi -> attendAll(qi, k.get(rows), v.get(rows), mask)));
         }
         return NDArrays.concat(parts, 0);
+    }
+
+    /** Whether the mask has a batch axis of its own (else it broadcasts over the samples). */
+    private static boolean perSampleMask(NDArray mask, Shape q) {
+        return mask != null && mask.getShape().dimension() == q.dimension() && mask.getShape().get(0) == q.get(0);
     }
 
     private static NDArray attendAll(NDArray q, NDArray k, NDArray v, NDArray additiveMask) {

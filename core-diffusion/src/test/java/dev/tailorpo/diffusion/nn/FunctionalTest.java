@@ -76,8 +76,9 @@ class FunctionalTest {
             NDArray v = m.randomNormal(qkv);
             NDArray perSampleMask = m.randomNormal(new Shape(3, 1, 1, 6));
             NDArray sharedMask = m.randomNormal(new Shape(1, 1, 1, 6));
+            NDArray causalMask = m.randomNormal(new Shape(6, 6));   // no batch axis: broadcast over the samples
             long perSample = 2 * 6 * 6;
-            for (NDArray mask : new NDArray[] {null, perSampleMask, sharedMask}) {
+            for (NDArray mask : new NDArray[] {null, perSampleMask, sharedMask, causalMask}) {
                 float[] all = F.attention(q, k, v, mask, Long.MAX_VALUE).toFloatArray();
                 for (long slice : new long[] {perSample, 2 * perSample}) {   // one sample, then two, at a time
                     assertArrayEquals(all, F.attention(q, k, v, mask, slice).toFloatArray(), 0f,
