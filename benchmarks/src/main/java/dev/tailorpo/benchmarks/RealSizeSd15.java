@@ -16,6 +16,7 @@ import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.io.SafeTensorsWriter;
 import dev.tailorpo.diffusion.lora.LoraConfig;
+import dev.tailorpo.diffusion.pipeline.GradMode;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 import dev.tailorpo.rewards.clip.ClipRewardProviders;
 import dev.tailorpo.trainers.policy.GuidedPolicy;
@@ -55,6 +56,7 @@ import java.util.stream.Stream;
  * $J dev.tailorpo.benchmarks.RealSizeSd15 snapshot OUT        # writes the folders below (about 7 GB)
  * $J dev.tailorpo.benchmarks.RealSizeSd15 unet OUT/sd15 [BATCH=1] [REPEATS=3]
  * $J dev.tailorpo.benchmarks.RealSizeSd15 guidance OUT/sd15 OUT/clip-vit-large-patch14 [ROWS_PER_PASS=1] [STAGED=false]
+ * $J dev.tailorpo.benchmarks.RealSizeSd15 decode OUT/sd15 [BATCH=2] [by-image|one-pass]
  * </pre>
  *
  * {@code snapshot} writes, from the configs of {@code testdata/real-model-shapes.json} and the
@@ -79,7 +81,9 @@ import java.util.stream.Stream;
  * does at each trained step: 2 prompts, guidance 5, LoRA rank 4, the LAION aesthetic reward, in passes
  * of {@code ROWS_PER_PASS} rows ({@code engine.minibatch_size}; 0 is both rows in one pass), stage by
  * stage if {@code STAGED} ({@code engine.reward_gradient_checkpointing}), and reports its time and the
- * process's peak resident memory.
+ * process's peak resident memory. {@code decode} decodes {@code BATCH} random latents at the
+ * snapshot's size without a graph, as scoring does, image by image ({@code AutoencoderKL.decode}) or
+ * in one pass, and reports the time and the peak.
  */
 public final class RealSizeSd15 {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -89,7 +93,7 @@ public final class RealSizeSd15 {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             throw new IllegalArgumentException("usage: snapshot OUT | unet SNAPSHOT [BATCH] [REPEATS]"
-                    + " | guidance SNAPSHOT CLIP [ROWS_PER_PASS] [STAGED]");
+                    + " | guidance SNAPSHOT CLIP [ROWS_PER_PASS] [STAGED] | decode SNAPSHOT [BATCH] [by-image|one-pass]");
         }
         switch (args[0]) {
             case "snapshot" -> snapshot(Path.of(args[1]));
@@ -97,6 +101,8 @@ public final class RealSizeSd15 {
                     args.length > 3 ? Integer.parseInt(args[3]) : 3);
             case "guidance" -> timeGuidance(Path.of(args[1]), Path.of(args[2]),
                     args.length > 3 ? Integer.parseInt(args[3]) : 1, args.length > 4 && Boolean.parseBoolean(args[4]));
+            case "decode" -> timeDecode(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 2,
+                    args.length <= 3 || args[3].equals("by-image"));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -242,6 +248,22 @@ public final class RealSizeSd15 {
             System.out.printf(Locale.ROOT, "reward gradient of 2 rows at %s, %d row(s) per pass, stage by stage %s: %.1f s; rss after loading"
                     + " %.0f MB, peak %.0f MB; scores %s%n", policy.sampleShape(), rowsPerPass, staged, (System.nanoTime() - t) / 1e9,
                     loaded, MemoryProbe.peakRssMegabytes(), Arrays.toString(g.scores()));
+        }
+    }
+
+    private static void timeDecode(Path snapshot, int batch, boolean byImage) {
+        try (NDManager m = NDManager.newBaseManager(); GradMode off = GradMode.disabled()) {
+            AutoencoderKL vae = AutoencoderKL.load(snapshot.resolve("vae"), m);
+            int size = UNetConfig.read(snapshot.resolve("unet/config.json")).sampleSize();
+            Engine.getInstance().setRandomSeed(0);
+            NDArray latents = m.randomNormal(new Shape(batch, vae.config().latentChannels(), size, size));
+            double loaded = MemoryProbe.rssMegabytes();
+            long t = System.nanoTime();
+            NDArray images = byImage ? vae.decode(latents) : vae.decodeRaw(latents.div(vae.config().scalingFactor()));
+            images.toFloatArray();
+            System.out.printf(Locale.ROOT, "decoded %d latents of %dx%d %s to %s: %.1f s; rss after loading %.0f MB, peak %.0f MB%n",
+                    batch, size, size, byImage ? "image by image" : "in one pass", images.getShape(),
+                    (System.nanoTime() - t) / 1e9, loaded, MemoryProbe.peakRssMegabytes());
         }
     }
 }

@@ -2,11 +2,14 @@ package dev.tailorpo.diffusion.models.vae;
 
 import dev.tailorpo.api.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.io.TensorSource;
 import dev.tailorpo.diffusion.nn.Conv2dLayer;
+import dev.tailorpo.diffusion.nn.F;
 import dev.tailorpo.diffusion.nn.Module;
 
 import java.nio.file.Path;
@@ -73,11 +76,22 @@ public final class AutoencoderKL extends Module {
      * Decodes latents in the diffusion model's (scaled) units: {@code decoder(post_quant_conv(latents
      * / scaling_factor))}, i.e. diffusers' {@code vae.decode(latents / scaling_factor)}.
      *
+     * <p>One image at a time, as diffusers' {@code enable_vae_slicing} does: each image's pass frees
+     * its temporaries (DJL holds every array until its manager closes) before the next begins, so a
+     * batch costs one image's peak (at 512 x 512, tensors of 128-256 channels at full resolution).
+     * The values are those of one pass over the batch up to float rounding: the convolution kernels
+     * block a batch of one differently (1e-7 on sd-tiny, VaeParityTest).
+     *
      * @param latents (B, latent_channels, h, w)
      * @return (B, out_channels, h * f, w * f), images in about [-1, 1], in the latents' manager
      */
     public NDArray decode(NDArray latents) {
-        return decodeRaw(Scalars.div(latents, config.scalingFactor()));
+        long b = latents.getShape().get(0);
+        NDList images = new NDList();
+        for (long i = 0; i < b; i++) {
+            images.add(F.scoped(latents.get(i + ":" + (i + 1)), z -> decodeRaw(Scalars.div(z, config.scalingFactor()))));
+        }
+        return b == 1 ? images.get(0) : NDArrays.concat(images, 0);
     }
 
     /** diffusers' {@code vae.decode(z)}: {@code z} in the VAE's own (unscaled) units. */
