@@ -163,7 +163,8 @@ public final class ExperimentReport {
                 t.model(), t.prompts(), t.sampling().steps(), t.sampling().eta(), t.sampling().guidanceScale(),
                 t.lora().rank(), methods, String.join(", ", c.rewards().stream().map(TrainConfig.Reward::id).toList()),
                 c.seeds(), t.engine().sampleBudget(), t.engine().promptsPerIteration(), t.engine().updatesPerIteration(),
-                runs.size(), experiment.runsDir());
+                // relative to the experiment folder, where the report lives: a copy elsewhere stays true
+                runs.size(), experiment.dir().relativize(experiment.runsDir()));
         List<String> leftOut = experiment.runs().stream().filter(spec -> !runs.contains(spec))
                 .map(Experiment.RunSpec::name).toList();
         if (!leftOut.isEmpty()) {
