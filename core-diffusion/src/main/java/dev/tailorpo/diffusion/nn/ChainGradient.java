@@ -58,7 +58,7 @@ public final class ChainGradient {
         try (GradMode off = GradMode.disabled()) {
             for (UnaryOperator<NDArray> stage : stages) {
                 inputs.add(h);
-                h = inScope(keep, h, stage);
+                h = F.scoped(h, stage);   // the stage's temporaries are freed on return
             }
         }
         NDArray upstream = null;
@@ -131,16 +131,5 @@ public final class ChainGradient {
         value.attach(keep);
         gradient.attach(keep);
         return new Result(value, gradient);
-    }
-
-    /** {@code stage(h)} with its temporaries in a manager closed on return; the output moves to {@code keep}. */
-    private static NDArray inScope(NDManager keep, NDArray h, UnaryOperator<NDArray> stage) {
-        try (NDManager scope = keep.newSubManager()) {
-            NDArray in = h.stopGradient();
-            in.attach(scope);
-            NDArray out = stage.apply(in);
-            out.attach(keep);
-            return out;
-        }
     }
 }
