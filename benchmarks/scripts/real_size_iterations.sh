@@ -6,6 +6,7 @@
 #   java -cp "benchmarks/target/classes:benchmarks/target/lib/*" dev.tailorpo.benchmarks.RealSizeSd15 snapshot REAL
 # Usage: benchmarks/scripts/real_size_iterations.sh REAL STEP...
 #   STEP = NAME:SIZE:METHOD:MINIBATCH[:CHECKPOINTING]   e.g. g512:512:tailorpo-g:1:true
+#          (CHECKPOINTING sets engine.reward_gradient_checkpointing and engine.loss_gradient_checkpointing)
 #        | guidance:ROWS_PER_PASS:STAGED                 e.g. guidance:1:true
 # Logs, configs and a summary line per step go to REAL/logs, run folders to REAL/runs.
 set -u
@@ -23,7 +24,7 @@ reward: {id: laion-aesthetic, options: {clip: $R/clip-vit-large-patch14}}
 trainer: {method: $method}
 sampling: {steps: 20, eta: 1.0, guidance_scale: 5.0}
 lora: {rank: 4, alpha: 4.0}
-engine: {prompts_per_iteration: 2, sample_budget: 2, minibatch_size: $mb, reward_gradient_checkpointing: $ckpt, updates_per_iteration: 1, checkpoint_every: 1}
+engine: {prompts_per_iteration: 2, sample_budget: 2, minibatch_size: $mb, reward_gradient_checkpointing: $ckpt, loss_gradient_checkpointing: $ckpt, updates_per_iteration: 1, checkpoint_every: 1}
 seed: 0
 YAML
     /usr/bin/time -v $J -Dtailor.home="$PWD" -jar eval/target/tailor.jar train --config "$R/logs/$name.yaml" \

@@ -50,7 +50,7 @@ class DDPOLearningTest {
             MethodSettings s = MethodSettings.of(p.id(), p.defaults(), Map.of("images_per_prompt", 4, "min_count", 4));
             // 2 prompts x 4 images an iteration, 2 AdamW steps each, until 96 images
             new PreferenceTrainer(policy, Fixtures.brightness(brighterIsBetter), p.create(s), LR,
-                    new EngineConfig(2, 96, 0, 2, 1e-4, 0.9, 0.999, 1e-8, 1.0, 100, 1, false), PROMPTS, 3,
+                    new EngineConfig(2, 96, 0, 2, 1e-4, 0.9, 0.999, 1e-8, 1.0, 100, 1, false, false), PROMPTS, 3,
                     RunDirectory.create(runs, "ddpo-" + brighterIsBetter), manager)
                     .run((metrics, samples, budget) -> {});
             return new double[] {before, freshBrightness(policy, manager)};

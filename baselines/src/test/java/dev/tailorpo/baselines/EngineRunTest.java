@@ -38,7 +38,7 @@ class EngineRunTest {
                 MethodSettings s = MethodSettings.of(p.id(), p.defaults(), e.getValue());
                 RunDirectory run = RunDirectory.create(runs, p.id());
                 new PreferenceTrainer(policy, Fixtures.brightness(true), p.create(s), s.getDouble("lr"),
-                        new EngineConfig(1, 1, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 1, 1, false), List.of(PROMPT), 3, run, manager)
+                        new EngineConfig(1, 1, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 1, 1, false, false), List.of(PROMPT), 3, run, manager)
                         .run((metrics, samples, budget) -> {});
                 Map<String, Object> m = new MetricsLog(run.metrics()).read().get(0);
                 assertTrue(((Number) m.get("train_samples")).intValue() > 0, p.id() + ": " + m);

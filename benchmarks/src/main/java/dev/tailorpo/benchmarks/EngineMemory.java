@@ -50,7 +50,7 @@ public final class EngineMemory {
              RewardModel reward = new ImageRewardProviders.ColorfulnessProvider()
                      .create(new RewardContext(Path.of("models"), Device.cpu(), Map.of()))) {
             GuidedPolicy policy = GuidedPolicy.load(model, new SamplingSettings(steps, 1.0, 5.0), new LoraConfig(4, 4f), 0, manager);
-            EngineConfig engine = new EngineConfig(1, iterations, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 100, 2, false);
+            EngineConfig engine = new EngineConfig(1, iterations, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 100, 2, false, false);
             new PreferenceTrainer(policy, reward, provider.create(settings), 1e-3, engine,
                     List.of("a red circle", "a blue square on a green background"), 0,
                     RunDirectory.create(runs, "memory"), manager).run((metrics, samples, budget) -> {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailorpo.api.reward.RewardContext;
 import dev.tailorpo.api.reward.RewardModel;
 import dev.tailorpo.api.trainer.Conditioning;
+import dev.tailorpo.api.trainer.PreferencePair;
 import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.io.SafeTensorsWriter;
 import dev.tailorpo.diffusion.lora.LoraConfig;
@@ -33,7 +34,11 @@ import dev.tailorpo.diffusion.models.vae.AutoencoderKL;
 import dev.tailorpo.diffusion.models.vae.VaeConfig;
 import dev.tailorpo.diffusion.nn.Module;
 import dev.tailorpo.rewards.imagereward.ImageRewardModel;
+import dev.tailorpo.trainers.engine.EngineContext;
 import dev.tailorpo.trainers.engine.MemoryProbe;
+import dev.tailorpo.trainers.loss.DpoLoss;
+import dev.tailorpo.baselines.D3PO;
+import dev.tailorpo.diffusion.random.KeyedRandom;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,6 +62,7 @@ import java.util.stream.Stream;
  * $J dev.tailorpo.benchmarks.RealSizeSd15 unet OUT/sd15 [BATCH=1] [REPEATS=3]
  * $J dev.tailorpo.benchmarks.RealSizeSd15 guidance OUT/sd15 OUT/clip-vit-large-patch14 [ROWS_PER_PASS=1] [STAGED=false]
  * $J dev.tailorpo.benchmarks.RealSizeSd15 decode OUT/sd15 [BATCH=2] [by-image|one-pass]
+ * $J dev.tailorpo.benchmarks.RealSizeSd15 loss OUT/sd15 [shared|two-states] [CHECKPOINTING=false]
  * </pre>
  *
  * {@code snapshot} writes, from the configs of {@code testdata/real-model-shapes.json} and the
@@ -83,7 +89,11 @@ import java.util.stream.Stream;
  * stage if {@code STAGED} ({@code engine.reward_gradient_checkpointing}), and reports its time and the
  * process's peak resident memory. {@code decode} decodes {@code BATCH} random latents at the
  * snapshot's size without a graph, as scoring does, image by image ({@code AutoencoderKL.decode}) or
- * in one pass, and reports the time and the peak.
+ * in one pass, and reports the time and the peak. {@code loss} accumulates the DPO loss's gradient
+ * into LoRA rank-4 adapters for one pair, as the engine does with {@code engine.minibatch_size: 1}:
+ * a TailorPO pair ({@code shared}: both transitions from one x_t, one network pass per guidance
+ * branch) or a D3PO pair ({@code two-states}: two x_t), through one graph or with
+ * {@code engine.loss_gradient_checkpointing} ({@code CHECKPOINTING}), and reports the time and the peak.
  */
 public final class RealSizeSd15 {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -93,7 +103,8 @@ public final class RealSizeSd15 {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             throw new IllegalArgumentException("usage: snapshot OUT | unet SNAPSHOT [BATCH] [REPEATS]"
-                    + " | guidance SNAPSHOT CLIP [ROWS_PER_PASS] [STAGED] | decode SNAPSHOT [BATCH] [by-image|one-pass]");
+                    + " | guidance SNAPSHOT CLIP [ROWS_PER_PASS] [STAGED] | decode SNAPSHOT [BATCH] [by-image|one-pass]"
+                    + " | loss SNAPSHOT [shared|two-states] [CHECKPOINTING]");
         }
         switch (args[0]) {
             case "snapshot" -> snapshot(Path.of(args[1]));
@@ -103,6 +114,8 @@ public final class RealSizeSd15 {
                     args.length > 3 ? Integer.parseInt(args[3]) : 1, args.length > 4 && Boolean.parseBoolean(args[4]));
             case "decode" -> timeDecode(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 2,
                     args.length <= 3 || args[3].equals("by-image"));
+            case "loss" -> timeLoss(Path.of(args[1]), args.length <= 2 || args[2].equals("shared"),
+                    args.length > 3 && Boolean.parseBoolean(args[3]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -248,6 +261,27 @@ public final class RealSizeSd15 {
             System.out.printf(Locale.ROOT, "reward gradient of 2 rows at %s, %d row(s) per pass, stage by stage %s: %.1f s; rss after loading"
                     + " %.0f MB, peak %.0f MB; scores %s%n", policy.sampleShape(), rowsPerPass, staged, (System.nanoTime() - t) / 1e9,
                     loaded, MemoryProbe.peakRssMegabytes(), Arrays.toString(g.scores()));
+        }
+    }
+
+    private static void timeLoss(Path snapshot, boolean sharedState, boolean checkpointing) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            GuidedPolicy policy = GuidedPolicy.load(snapshot, new SamplingSettings(20, 1.0, 5.0), new LoraConfig(4, 4f), 0, m)
+                    .withLossGradientCheckpointing(checkpointing);
+            Conditioning c = policy.encode(List.of("cat"), m);
+            Engine.getInstance().setRandomSeed(0);
+            // the arithmetic does not depend on the values: standard normals stand in for the states
+            Shape one = new Shape(1).addAll(policy.sampleShape());
+            NDArray from = m.randomNormal(one);
+            NDArray fromL = sharedState ? from : m.randomNormal(one);
+            PreferencePair pair = new PreferencePair(c, 5, from, m.randomNormal(one), fromL, m.randomNormal(one));
+            EngineContext ctx = new EngineContext(policy, null, null, 0, m, new KeyedRandom(0));
+            double loaded = MemoryProbe.rssMegabytes();
+            long t = System.nanoTime();
+            double loss = ctx.accumulateGradient(new D3PO(new DpoLoss(0.1, 0.1)), List.of(pair), 1);
+            System.out.printf(Locale.ROOT, "DPO loss gradient of one %s pair at %s, loss gradient checkpointing %s: %.1f s;"
+                    + " rss after loading %.0f MB, peak %.0f MB; loss %.6f%n", sharedState ? "TailorPO (shared x_t)" : "D3PO (two x_t)",
+                    policy.sampleShape(), checkpointing, (System.nanoTime() - t) / 1e9, loaded, MemoryProbe.peakRssMegabytes(), loss);
         }
     }
 

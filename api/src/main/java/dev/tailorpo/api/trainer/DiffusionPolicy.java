@@ -60,10 +60,21 @@ public interface DiffusionPolicy {
     /**
      * The Gaussian pi(. | x, c) of step {@code stepIndex} without sampling. For
      * {@link Branch#POLICY} inside an open gradient collector its mean keeps the graph to the
-     * trainable weights; for {@link Branch#REFERENCE} it is computed without a graph. Log-probs of
-     * any number of next states then cost one network evaluation.
+     * trainable weights, directly or through {@link #finishBackward}; for {@link Branch#REFERENCE}
+     * it is computed without a graph. Log-probs of any number of next states then cost one network
+     * evaluation.
      */
     Gaussian transition(Conditioning c, NDArray x, int stepIndex, Branch branch);
+
+    /**
+     * Carries the backward pass just taken into the trainable weights, for a policy that recomputes
+     * its network's graph afterwards instead of holding it during the loss (gradient checkpointing):
+     * there, a {@link Branch#POLICY} transition's mean is a leaf without the network's graph, and
+     * this pushes the gradient the leaf received through the recomputed network. Call it after every
+     * backward pass of a loss built on such transitions, with no gradient collector open (only one
+     * can be). A no-op for a policy that keeps the graph, the default.
+     */
+    default void finishBackward() {}
 
     /** Maps samples (latents or pixels) to images in [0, 1], differentiably. */
     NDArray toImages(NDArray samples);

@@ -9,6 +9,7 @@ import dev.tailorpo.api.scheduler.SchedulerStep;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
 
 /**
@@ -69,21 +70,44 @@ public final class Sampler {
 
     /**
      * {@link #predictX0} as terms whose sum it is, each from one network pass over x alone: with
-     * guidance w, {@code (1 - w) x0(out_u) + w x0(out_c)}. That holds because the unclipped x0 is
-     * jointly linear in x and the model output (for noise, v or sample prediction) and the two
-     * weights sum to 1; the float rounding differs from the batched pass in the last bits. One term
-     * (the batched pass) without guidance or when the scheduler clips x0, which is not linear.
+     * guidance w, {@code (1 - w) x0(out_u) + w x0(out_c)} (see {@link #guidanceTerms}).
      */
     public List<UnaryOperator<NDArray>> predictX0Terms(PromptEmbeddings c, int stepIndex, SamplingSettings s) {
+        int t = scheduler.timesteps(s.steps())[stepIndex];
+        return guidanceTerms(c, s, t, x -> predictX0(c, x, stepIndex, s),
+                (out, x) -> scheduler.predictOriginalSample(out, t, x));
+    }
+
+    /**
+     * The mean of {@link #step} as terms whose sum it is, each from one network pass over x alone:
+     * {@code (1 - w) mean(out_u) + w mean(out_c)} (see {@link #guidanceTerms}).
+     */
+    public List<UnaryOperator<NDArray>> stepMeanTerms(PromptEmbeddings c, int stepIndex, SamplingSettings s) {
+        int t = scheduler.timesteps(s.steps())[stepIndex];
+        int prev = scheduler.previousTimestep(t, s.steps());
+        return guidanceTerms(c, s, t, x -> step(c, x, stepIndex, s, null).mean(),
+                (out, x) -> scheduler.step(out, t, prev, x, s.eta(), null).mean());
+    }
+
+    /**
+     * A readout of the guided model output as the sum of an unconditional and a conditional term,
+     * {@code (1 - w) readout(out_u, x) + w readout(out_c, x)}. That equals {@code readout(out_u +
+     * w (out_c - out_u), x)} when the readout is jointly affine in x and the model output, as the
+     * unclipped x0 and the step's mean are (for noise, v or sample prediction), because the two
+     * weights sum to 1; the float rounding differs from the batched pass in the last bits. One term,
+     * {@code whole}, without guidance or when the scheduler clips x0, which is not affine.
+     */
+    private List<UnaryOperator<NDArray>> guidanceTerms(PromptEmbeddings c, SamplingSettings s, int t,
+                                                       UnaryOperator<NDArray> whole,
+                                                       BinaryOperator<NDArray> readout) {
         double w = s.guidanceScale();
         if (w == 1.0 || scheduler.config().clipSample()) {
-            return List.of(x -> predictX0(c, x, stepIndex, s));
+            return List.of(whole);
         }
-        int t = scheduler.timesteps(s.steps())[stepIndex];
         PromptEmbeddings unconditional = new PromptEmbeddings(c.prompts(), c.unconditional(), c.unconditional());
         return List.of(
-                x -> Scalars.mul(scheduler.predictOriginalSample(denoiser.predict(unconditional, x, t, 1.0), t, x), 1 - w),
-                x -> Scalars.mul(scheduler.predictOriginalSample(denoiser.predict(c, x, t, 1.0), t, x), w));
+                x -> Scalars.mul(readout.apply(denoiser.predict(unconditional, x, t, 1.0), x), 1 - w),
+                x -> Scalars.mul(readout.apply(denoiser.predict(c, x, t, 1.0), x), w));
     }
 
     /**

@@ -32,7 +32,7 @@ final class TrainCommand implements Command {
                 + "shipped shapes model. YAML keys (TrainConfig): model, prompts, reward {id, options}, trainer {method, "
                 + "settings}, sampling {steps, eta, guidance_scale}, lora {rank, alpha}, engine {prompts_per_iteration, "
                 + "sample_budget, minibatch_size, updates_per_iteration, weight_decay, beta1, beta2, eps, grad_clip, checkpoint_every, "
-                + "keep_checkpoints, reward_gradient_checkpointing}, seed. The run folder gets config.yaml, provenance.json (commit, checksums of model, "
+                + "keep_checkpoints, reward_gradient_checkpointing, loss_gradient_checkpointing}, seed. The run folder gets config.yaml, provenance.json (commit, checksums of model, "
                 + "prompts and reward files), metrics.jsonl (one line per iteration), checkpoints/ and, at the end, "
                 + "pytorch_lora_weights.safetensors (loadable by diffusers' load_lora_weights). An interrupted run "
                 + "continues with --resume NAME and gives the numbers the uninterrupted run would have.";

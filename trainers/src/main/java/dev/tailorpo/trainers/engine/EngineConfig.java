@@ -25,10 +25,17 @@ import dev.tailorpo.api.ConfigException;
  *     recomputing each stage's forward in the backward pass: one stage's graph is held at a time
  *     instead of the whole chain's, for one more forward of each stage. The same gradient up to
  *     float rounding (the guidance branches are summed after their passes instead of inside one)
+ * @param lossGradientCheckpointing take the loss's gradient through the UNet one guidance branch at
+ *     a time: the loss is built on policy means computed without a graph, and after its backward
+ *     pass each branch's UNet pass is recomputed with a graph and backpropagated alone
+ *     ({@link dev.tailorpo.trainers.policy.GuidedPolicy#withLossGradientCheckpointing}). Half the
+ *     batched pass's graph is held, for one more UNet pass per minibatch; the same gradient up to
+ *     float rounding
  */
 public record EngineConfig(int promptsPerIteration, int sampleBudget, int minibatchSize, int updatesPerIteration,
                            double weightDecay, double beta1, double beta2, double eps, double gradClip,
-                           int checkpointEvery, int keepCheckpoints, boolean rewardGradientCheckpointing) {
+                           int checkpointEvery, int keepCheckpoints, boolean rewardGradientCheckpointing,
+                           boolean lossGradientCheckpointing) {
     public EngineConfig {
         if (promptsPerIteration < 1 || sampleBudget < 1 || minibatchSize < 0 || updatesPerIteration < 1
                 || checkpointEvery < 1 || keepCheckpoints < 1) {
@@ -45,6 +52,6 @@ public record EngineConfig(int promptsPerIteration, int sampleBudget, int miniba
      * a checkpoint every 50 iterations, the last 2 kept; every gradient through one graph.
      */
     public static EngineConfig defaults() {
-        return new EngineConfig(2, 10_000, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 50, 2, false);
+        return new EngineConfig(2, 10_000, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 50, 2, false, false);
     }
 }

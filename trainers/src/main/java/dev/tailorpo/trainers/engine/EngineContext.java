@@ -102,6 +102,7 @@ public final class EngineContext implements TrainingContext {
                     // the mean over the group's samples, whatever the minibatching
                     gc.backward(Scalars.mul(loss, (double) mb.size() / n));
                 }
+                policy.finishBackward();
             } finally {
                 scratch = manager;
             }

@@ -90,7 +90,7 @@ public final class PreferenceTrainer {
         if (prompts.isEmpty()) {
             throw new TailorException("no training prompts");
         }
-        this.policy = policy;
+        this.policy = policy.withLossGradientCheckpointing(config.lossGradientCheckpointing());
         this.reward = reward;
         this.method = method;
         this.lr = lr;

@@ -1,8 +1,11 @@
 package dev.tailorpo.trainers.policy;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.scheduler.Gaussian;
 import dev.tailorpo.api.scheduler.NoiseScheduler;
@@ -20,6 +23,7 @@ import dev.tailorpo.diffusion.pipeline.Sampler;
 import dev.tailorpo.diffusion.pipeline.SamplingSettings;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -27,6 +31,13 @@ import java.util.function.UnaryOperator;
  * The policy of preference training: a diffusers model with LoRA adapters, sampled with guided
  * DDIM. The reference policy is the same network with its adapters switched off, so no second copy
  * of the weights exists.
+ *
+ * <p>With loss gradient checkpointing ({@link #withLossGradientCheckpointing}) a policy transition
+ * inside a gradient collector is computed in one batched pass without a graph, and its mean is a
+ * leaf. {@link #finishBackward} then recomputes the mean one guidance branch at a time with the
+ * graph and backpropagates the leaf's gradient through it (a vector-Jacobian product, as
+ * {@code ChainGradient} does): one branch's graph of one network pass is held at a time instead of
+ * the batched pass's during the whole loss, for one more network pass.
  */
 public final class GuidedPolicy implements DiffusionPolicy {
     private final DiffusionModel model;
@@ -34,13 +45,31 @@ public final class GuidedPolicy implements DiffusionPolicy {
     private final SamplingSettings settings;
     private final Lora lora;
     private final int[] timesteps;
+    private final boolean lossGradientCheckpointing;
+    /** Policy transitions of the loss being built whose network graph {@link #finishBackward} recomputes. */
+    private final List<DeferredMean> deferred = new ArrayList<>();
 
     public GuidedPolicy(DiffusionModel model, NoiseScheduler scheduler, SamplingSettings settings, Lora lora) {
+        this(model, scheduler, settings, lora, false);
+    }
+
+    private GuidedPolicy(DiffusionModel model, NoiseScheduler scheduler, SamplingSettings settings, Lora lora,
+                         boolean lossGradientCheckpointing) {
         this.model = model;
         this.sampler = new Sampler(model, scheduler);
         this.settings = settings;
         this.lora = lora;
         this.timesteps = scheduler.timesteps(settings.steps());
+        this.lossGradientCheckpointing = lossGradientCheckpointing;
+    }
+
+    /**
+     * This policy (same model, adapters and settings) with or without loss gradient checkpointing
+     * (see the class comment).
+     */
+    public GuidedPolicy withLossGradientCheckpointing(boolean enabled) {
+        return enabled == lossGradientCheckpointing ? this
+                : new GuidedPolicy(model, sampler.scheduler(), settings, lora, enabled);
     }
 
     /**
@@ -112,9 +141,40 @@ public final class GuidedPolicy implements DiffusionPolicy {
                 return new Gaussian(s.mean(), s.std());
             }
         }
+        if (lossGradientCheckpointing && JniUtils.isGradMode()) {
+            SchedulerStep s;
+            try (GradMode g = GradMode.disabled()) {
+                s = sampler.step(embeddings(c), x, stepIndex, settings, null);
+            }
+            NDArray mean = s.mean();
+            mean.setRequiresGradient(true);
+            deferred.add(new DeferredMean(sampler.stepMeanTerms(embeddings(c), stepIndex, settings), x, mean));
+            return new Gaussian(mean, s.std());
+        }
         try (Adapters on = adapters(true)) {
             SchedulerStep s = sampler.step(embeddings(c), x, stepIndex, settings, null);
             return new Gaussian(s.mean(), s.std());
+        }
+    }
+
+    @Override
+    public void finishBackward() {
+        try {
+            for (DeferredMean d : deferred) {
+                NDArray upstream = d.mean().getGradient();
+                for (UnaryOperator<NDArray> term : d.terms()) {
+                    try (NDManager pass = d.x().getManager().newSubManager()) {
+                        NDArray x = d.x().stopGradient();
+                        x.attach(pass);   // the term's activations land in x's manager: freed with the pass
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            gc.backward(term.apply(x).mul(upstream).sum());
+                        }
+                    }
+                }
+                upstream.close();
+            }
+        } finally {
+            deferred.clear();
         }
     }
 
@@ -172,6 +232,9 @@ public final class GuidedPolicy implements DiffusionPolicy {
             }
         };
     }
+
+    /** A policy transition's mean computed without a graph, and the terms that recompute it with one. */
+    private record DeferredMean(List<UnaryOperator<NDArray>> terms, NDArray x, NDArray mean) {}
 
     /** An adapter switch that restores the trained policy on close. */
     private interface Adapters extends AutoCloseable {

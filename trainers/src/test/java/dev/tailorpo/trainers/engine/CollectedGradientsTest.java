@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CollectedGradientsTest {
     private static final List<String> PROMPTS = List.of("a red circle", "a blue square on a green background");
-    private static final EngineConfig ONE_UPDATE = new EngineConfig(2, 2, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 1, 1, false);
+    private static final EngineConfig ONE_UPDATE = new EngineConfig(2, 2, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 1, 1, false, false);
 
     @Test
     void theRewardGradientTakenWhileCollectingStaysOutOfTheUpdate(@TempDir Path runs) {

@@ -106,6 +106,6 @@ class MethodStateCheckpointTest {
 
     /** One image per iteration, a checkpoint after each. */
     private static EngineConfig config(int budget) {
-        return new EngineConfig(1, budget, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 1, 2, false);
+        return new EngineConfig(1, budget, 0, 1, 1e-4, 0.9, 0.999, 1e-8, 1.0, 1, 2, false, false);
     }
 }

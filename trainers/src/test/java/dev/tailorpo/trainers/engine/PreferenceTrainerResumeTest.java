@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PreferenceTrainerResumeTest {
     private static final List<String> PROMPTS = List.of("a red circle", "a blue square on a green background", "a cat");
-    private static final EngineConfig ENGINE = new EngineConfig(2, 8, 2, 2, 1e-4, 0.9, 0.999, 1e-8, 1.0, 2, 2, false);
+    private static final EngineConfig ENGINE = new EngineConfig(2, 8, 2, 2, 1e-4, 0.9, 0.999, 1e-8, 1.0, 2, 2, false, false);
 
     /** Thrown by the listener to simulate a crash. */
     private static final class Killed extends RuntimeException {

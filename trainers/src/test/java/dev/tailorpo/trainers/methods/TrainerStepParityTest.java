@@ -10,7 +10,10 @@ import dev.tailorpo.api.reward.RewardModel;
 import dev.tailorpo.api.scheduler.Gaussian;
 import dev.tailorpo.api.trainer.Conditioning;
 import dev.tailorpo.api.trainer.DiffusionPolicy.Branch;
+import dev.tailorpo.api.trainer.Experience;
 import dev.tailorpo.api.trainer.PreferencePair;
+import dev.tailorpo.api.trainer.TrainingContext;
+import dev.tailorpo.api.trainer.TrainingMethod;
 import dev.tailorpo.api.trainer.StepwiseReward;
 import dev.tailorpo.diffusion.io.SafeTensorsFile;
 import dev.tailorpo.diffusion.lora.Lora;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -191,6 +195,80 @@ class TrainerStepParityTest {
                 gc.backward(loss);
             }
             assertEquals(0, worstGradientError("clamped", m), 2e-3, "worst relative LoRA-gradient error");
+        }
+    }
+
+    /**
+     * With loss gradient checkpointing (engine.loss_gradient_checkpointing) the loss is built on a
+     * policy mean without the UNet's graph, and the engine's {@code finishBackward} recomputes each
+     * guidance branch with its graph: the loss and the LoRA gradients are still the fixture's.
+     */
+    @Test
+    void lossGradientCheckpointingGivesTheFixtureLossAndGradients() {
+        GuidedPolicy checkpointed = policy.withLossGradientCheckpointing(true);
+        try (NDManager m = manager.newSubManager()) {
+            Conditioning c = checkpointed.encode(List.of(PROMPT), m);
+            NDArray xt = r("x_t", m);
+            NDArray cand = r("candidates", m);
+            PreferencePair pair = new PreferencePair(c, STEP, xt, cand.get(1), xt, cand.get(0));
+            EngineContext ctx = new EngineContext(checkpointed, reward, new PolicyStepwiseReward(checkpointed, reward), 0,
+                    m, new KeyedRandom(0));
+            double loss = ctx.accumulateGradient(new PairLoss(new PairObjective(new DpoLoss(0.1, 0.1))), List.of(pair), 0);
+            assertEquals(r("clamped_loss", m).getFloat(0), loss, 1e-6, "loss");
+            assertEquals(0, worstGradientError("clamped", m), 2e-3, "worst relative LoRA-gradient error");
+        }
+    }
+
+    /**
+     * D3PO's pairs start from two states, one batch of both transitions: checkpointed, over two
+     * minibatches, their gradients equal the whole graph's over one.
+     */
+    @Test
+    void lossGradientCheckpointingOfPairsFromTwoStatesEqualsTheWholeGraph() {
+        try (NDManager m = manager.newSubManager()) {
+            Conditioning c = policy.encode(List.of(PROMPT), m);
+            NDArray xt = r("x_t", m);
+            NDArray cand = r("candidates", m);
+            List<PreferencePair> pairs = List.of(
+                    new PreferencePair(c, STEP, xt, cand.get(1), cand.get(1), cand.get(0)),
+                    new PreferencePair(c, STEP, cand.get(0), xt, xt, cand.get(1)));
+            PairLoss method = new PairLoss(new PairObjective(new DpoLoss(0.1, 0)));
+            double[] losses = new double[2];
+            Map<String, NDArray> gradients = new LinkedHashMap<>();
+            double worst = 0;
+            for (boolean checkpointing : new boolean[] {false, true}) {
+                GuidedPolicy p = policy.withLossGradientCheckpointing(checkpointing);
+                EngineContext ctx = new EngineContext(p, reward, new PolicyStepwiseReward(p, reward), 0, m, new KeyedRandom(0));
+                losses[checkpointing ? 1 : 0] = ctx.accumulateGradient(method, pairs, checkpointing ? 1 : 0);
+                for (Map.Entry<String, Param> e : policy.lora().namedParameters().entrySet()) {
+                    NDArray g = e.getValue().array().getGradient();
+                    g.attach(m);
+                    if (checkpointing) {
+                        NDArray whole = gradients.get(e.getKey());
+                        worst = Math.max(worst, whole.sub(g).norm().getFloat() / Math.max(1e-12, whole.norm().getFloat()));
+                    } else {
+                        gradients.put(e.getKey(), g.duplicate());
+                    }
+                    g.subi(g);
+                }
+            }
+            assertEquals(losses[0], losses[1], 1e-6 * Math.abs(losses[0]), "summed loss");
+            assertTrue(gradients.values().stream().anyMatch(g -> maxAbs(g) > 0), "a gradient reached the adapters");
+            // the guidance branches are summed after their own backward passes, which rounds differently in float32
+            assertEquals(0, worst, 1e-4, "worst relative L2 error of a LoRA gradient over 256 tensors");
+        }
+    }
+
+    /** The shared pair objective as a method whose samples are pairs; only its loss is used. */
+    private record PairLoss(PairObjective objective) implements TrainingMethod<PreferencePair> {
+        @Override
+        public Experience<PreferencePair> collect(TrainingContext ctx, List<String> prompts) {
+            throw new UnsupportedOperationException("only the loss is exercised");
+        }
+
+        @Override
+        public NDArray loss(TrainingContext ctx, List<PreferencePair> minibatch) {
+            return objective.loss(ctx, minibatch);
         }
     }
 
