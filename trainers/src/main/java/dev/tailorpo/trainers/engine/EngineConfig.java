@@ -25,12 +25,12 @@ import dev.tailorpo.api.ConfigException;
  *     recomputing each stage's forward in the backward pass: one stage's graph is held at a time
  *     instead of the whole chain's, for one more forward of each stage. The same gradient up to
  *     float rounding (the guidance branches are summed after their passes instead of inside one)
- * @param lossGradientCheckpointing take the loss's gradient through the UNet one guidance branch at
- *     a time: the loss is built on policy means computed without a graph, and after its backward
- *     pass each branch's UNet pass is recomputed with a graph and backpropagated alone
- *     ({@link dev.tailorpo.trainers.policy.GuidedPolicy#withLossGradientCheckpointing}). Half the
- *     batched pass's graph is held, for one more UNet pass per minibatch; the same gradient up to
- *     float rounding
+ * @param lossGradientCheckpointing take the loss's gradient through the UNet one sample and one
+ *     guidance branch at a time: the loss is built on policy means computed without a graph, and
+ *     after its backward pass each sample's branches are recomputed with a graph and backpropagated
+ *     alone ({@link dev.tailorpo.trainers.policy.GuidedPolicy#withLossGradientCheckpointing}). One
+ *     UNet pass over one sample holds a graph at a time, for one more UNet pass per minibatch; the
+ *     same gradient up to float rounding
  */
 public record EngineConfig(int promptsPerIteration, int sampleBudget, int minibatchSize, int updatesPerIteration,
                            double weightDecay, double beta1, double beta2, double eps, double gradClip,

@@ -34,10 +34,10 @@ import java.util.function.UnaryOperator;
  *
  * <p>With loss gradient checkpointing ({@link #withLossGradientCheckpointing}) a policy transition
  * inside a gradient collector is computed in one batched pass without a graph, and its mean is a
- * leaf. {@link #finishBackward} then recomputes the mean one guidance branch at a time with the
- * graph and backpropagates the leaf's gradient through it (a vector-Jacobian product, as
- * {@code ChainGradient} does): one branch's graph of one network pass is held at a time instead of
- * the batched pass's during the whole loss, for one more network pass.
+ * leaf. {@link #finishBackward} then recomputes the mean one row and one guidance branch at a time
+ * with the graph and backpropagates the leaf's gradient through it (a vector-Jacobian product, as
+ * {@code ChainGradient} does): the graph of one network pass over one sample is held at a time
+ * instead of the batched pass's during the whole loss, for one more network pass.
  */
 public final class GuidedPolicy implements DiffusionPolicy {
     private final DiffusionModel model;
@@ -148,7 +148,7 @@ public final class GuidedPolicy implements DiffusionPolicy {
             }
             NDArray mean = s.mean();
             mean.setRequiresGradient(true);
-            deferred.add(new DeferredMean(sampler.stepMeanTerms(embeddings(c), stepIndex, settings), x, mean));
+            deferred.add(new DeferredMean(embeddings(c), stepIndex, x, mean));
             return new Gaussian(mean, s.std());
         }
         try (Adapters on = adapters(true)) {
@@ -162,12 +162,24 @@ public final class GuidedPolicy implements DiffusionPolicy {
         try {
             for (DeferredMean d : deferred) {
                 NDArray upstream = d.mean().getGradient();
-                for (UnaryOperator<NDArray> term : d.terms()) {
-                    try (NDManager pass = d.x().getManager().newSubManager()) {
-                        NDArray x = d.x().stopGradient();
-                        x.attach(pass);   // the term's activations land in x's manager: freed with the pass
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            gc.backward(term.apply(x).mul(upstream).sum());
+                // a row's mean depends on its own x and prompt only, so each row is its own pass
+                for (int row = 0; row < d.x().getShape().get(0); row++) {
+                    try (NDManager rowScope = d.x().getManager().newSubManager()) {
+                        PromptEmbeddings c = d.c().select(row);
+                        c.conditional().attach(rowScope);
+                        c.unconditional().attach(rowScope);
+                        NDArray x = d.x().get(row + ":" + (row + 1));
+                        x.attach(rowScope);
+                        NDArray g = upstream.get(row + ":" + (row + 1));
+                        g.attach(rowScope);
+                        for (UnaryOperator<NDArray> term : sampler.stepMeanTerms(c, d.stepIndex(), settings)) {
+                            try (NDManager pass = rowScope.newSubManager()) {
+                                NDArray input = x.stopGradient();
+                                input.attach(pass);   // the term's activations land in its input's manager: freed with the pass
+                                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                                    gc.backward(term.apply(input).mul(g).sum());
+                                }
+                            }
                         }
                     }
                 }
@@ -233,8 +245,8 @@ public final class GuidedPolicy implements DiffusionPolicy {
         };
     }
 
-    /** A policy transition's mean computed without a graph, and the terms that recompute it with one. */
-    private record DeferredMean(List<UnaryOperator<NDArray>> terms, NDArray x, NDArray mean) {}
+    /** A policy transition's mean computed without a graph from {@code x}, {@code c} and the step. */
+    private record DeferredMean(PromptEmbeddings c, int stepIndex, NDArray x, NDArray mean) {}
 
     /** An adapter switch that restores the trained policy on close. */
     private interface Adapters extends AutoCloseable {
