@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -178,41 +179,22 @@ class TrainerStepParityTest {
 
     /**
      * The shared objective over a minibatch whose pairs all have one step index (a single group,
-     * whose per-pair losses are not concatenated with others) keeps the graph to the LoRA weights.
+     * whose per-pair losses are not concatenated with others), through the engine's gradient
+     * accumulation, keeps the graph to the LoRA weights. With loss gradient checkpointing
+     * (engine.loss_gradient_checkpointing) the loss is built on a policy mean without the UNet's
+     * graph, and {@code finishBackward} recomputes each guidance branch with its graph: the loss and
+     * the LoRA gradients are still the fixture's.
      */
-    @Test
-    void pairObjectiveOfASingleStepGroupGivesTheFixtureLossAndGradients() {
+    @ParameterizedTest(name = "loss gradient checkpointing {0}")
+    @ValueSource(booleans = {false, true})
+    void pairObjectiveOfASingleStepGroupGivesTheFixtureLossAndGradients(boolean checkpointing) {
+        GuidedPolicy p = policy.withLossGradientCheckpointing(checkpointing);
         try (NDManager m = manager.newSubManager()) {
-            Conditioning c = policy.encode(List.of(PROMPT), m);
+            Conditioning c = p.encode(List.of(PROMPT), m);
             NDArray xt = r("x_t", m);
             NDArray cand = r("candidates", m);
             PreferencePair pair = new PreferencePair(c, STEP, xt, cand.get(1), xt, cand.get(0));
-            EngineContext ctx = new EngineContext(policy, reward, new PolicyStepwiseReward(policy, reward), 0, m,
-                    new KeyedRandom(0));
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = new PairObjective(new DpoLoss(0.1, 0.1)).loss(ctx, List.of(pair));
-                assertEquals(r("clamped_loss", m).getFloat(0), loss.getFloat(), 1e-6, "loss");
-                gc.backward(loss);
-            }
-            assertEquals(0, worstGradientError("clamped", m), 2e-3, "worst relative LoRA-gradient error");
-        }
-    }
-
-    /**
-     * With loss gradient checkpointing (engine.loss_gradient_checkpointing) the loss is built on a
-     * policy mean without the UNet's graph, and the engine's {@code finishBackward} recomputes each
-     * guidance branch with its graph: the loss and the LoRA gradients are still the fixture's.
-     */
-    @Test
-    void lossGradientCheckpointingGivesTheFixtureLossAndGradients() {
-        GuidedPolicy checkpointed = policy.withLossGradientCheckpointing(true);
-        try (NDManager m = manager.newSubManager()) {
-            Conditioning c = checkpointed.encode(List.of(PROMPT), m);
-            NDArray xt = r("x_t", m);
-            NDArray cand = r("candidates", m);
-            PreferencePair pair = new PreferencePair(c, STEP, xt, cand.get(1), xt, cand.get(0));
-            EngineContext ctx = new EngineContext(checkpointed, reward, new PolicyStepwiseReward(checkpointed, reward), 0,
-                    m, new KeyedRandom(0));
+            EngineContext ctx = new EngineContext(p, reward, new PolicyStepwiseReward(p, reward), 0, m, new KeyedRandom(0));
             double loss = ctx.accumulateGradient(new PairLoss(new PairObjective(new DpoLoss(0.1, 0.1))), List.of(pair), 0);
             assertEquals(r("clamped_loss", m).getFloat(0), loss, 1e-6, "loss");
             assertEquals(0, worstGradientError("clamped", m), 2e-3, "worst relative LoRA-gradient error");
