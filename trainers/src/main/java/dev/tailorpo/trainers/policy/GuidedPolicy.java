@@ -143,7 +143,7 @@ public final class GuidedPolicy implements DiffusionPolicy {
         }
         if (lossGradientCheckpointing && JniUtils.isGradMode()) {
             SchedulerStep s;
-            try (GradMode g = GradMode.disabled()) {
+            try (GradMode g = GradMode.disabled(); Adapters on = adapters(true)) {
                 s = sampler.step(embeddings(c), x, stepIndex, settings, null);
             }
             NDArray mean = s.mean();
@@ -159,7 +159,7 @@ public final class GuidedPolicy implements DiffusionPolicy {
 
     @Override
     public void finishBackward() {
-        try {
+        try (Adapters on = adapters(true)) {
             for (DeferredMean d : deferred) {
                 NDArray upstream = d.mean().getGradient();
                 // a row's mean depends on its own x and prompt only, so each row is its own pass
