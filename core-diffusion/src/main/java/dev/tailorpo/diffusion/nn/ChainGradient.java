@@ -105,17 +105,35 @@ public final class ChainGradient {
         }
     }
 
+    /**
+     * Recomputes {@code stage(x)} with a graph and backpropagates {@code upstream} through it: the
+     * stage's trainable weights gather d sum(stage(x) * upstream) / d w, as a backward pass leaves
+     * them. The pass's activations are freed on return; x gets no gradient.
+     */
+    public static void backward(UnaryOperator<NDArray> stage, NDArray x, NDArray upstream) {
+        try (NDManager pass = x.getManager().newSubManager()) {
+            NDArray in = x.stopGradient();
+            in.attach(pass);   // the stage's activations land in its input's manager
+            backwardFrom(stage, in, upstream);
+        }
+    }
+
     /** (d sum(stage(x) * upstream) / d x) through one graph of {@code stage}, in {@code keep}; upstream null means ones. */
     private static NDArray vectorJacobian(UnaryOperator<NDArray> stage, NDArray x, NDArray upstream, NDManager keep) {
         try (NDManager pass = keep.newSubManager()) {
             NDArray leaf = leaf(x, pass);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray out = stage.apply(leaf);
-                gc.backward(upstream == null ? out.sum() : out.mul(upstream).sum());
-            }
+            backwardFrom(stage, leaf, upstream);
             NDArray gradient = leaf.getGradient();
             gradient.attach(keep);
             return gradient;
+        }
+    }
+
+    /** One backward pass of sum(stage(in) * upstream) (upstream null means ones). */
+    private static void backwardFrom(UnaryOperator<NDArray> stage, NDArray in, NDArray upstream) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray out = stage.apply(in);
+            gc.backward(upstream == null ? out.sum() : out.mul(upstream).sum());
         }
     }
 

@@ -1,11 +1,9 @@
 package dev.tailorpo.trainers.policy;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.tailorpo.api.InvalidInputException;
 import dev.tailorpo.api.scheduler.Gaussian;
 import dev.tailorpo.api.scheduler.NoiseScheduler;
@@ -15,6 +13,7 @@ import dev.tailorpo.api.trainer.DiffusionPolicy;
 import dev.tailorpo.api.trainer.PolicyStep;
 import dev.tailorpo.diffusion.lora.Lora;
 import dev.tailorpo.diffusion.lora.LoraConfig;
+import dev.tailorpo.diffusion.nn.ChainGradient;
 import dev.tailorpo.diffusion.scheduler.Schedulers;
 import dev.tailorpo.diffusion.pipeline.DiffusionModel;
 import dev.tailorpo.diffusion.pipeline.GradMode;
@@ -35,8 +34,8 @@ import java.util.function.UnaryOperator;
  * <p>With loss gradient checkpointing ({@link #withLossGradientCheckpointing}) a policy transition
  * inside a gradient collector is computed in one batched pass without a graph, and its mean is a
  * leaf. {@link #finishBackward} then recomputes the mean one row and one guidance branch at a time
- * with the graph and backpropagates the leaf's gradient through it (a vector-Jacobian product, as
- * {@code ChainGradient} does): the graph of one network pass over one sample is held at a time
+ * with the graph and backpropagates the leaf's gradient through it (a vector-Jacobian product,
+ * {@link ChainGradient#backward}): the graph of one network pass over one sample is held at a time
  * instead of the batched pass's during the whole loss, for one more network pass.
  */
 public final class GuidedPolicy implements DiffusionPolicy {
@@ -135,24 +134,18 @@ public final class GuidedPolicy implements DiffusionPolicy {
 
     @Override
     public Gaussian transition(Conditioning c, NDArray x, int stepIndex, Branch branch) {
+        PromptEmbeddings pe = embeddings(c);
         if (branch == Branch.REFERENCE) {
-            try (GradMode g = GradMode.disabled(); Adapters off = adapters(false)) {
-                SchedulerStep s = sampler.step(embeddings(c), x, stepIndex, settings, null);
-                return new Gaussian(s.mean(), s.std());
-            }
+            return withoutGraph(pe, x, stepIndex, false);
         }
-        if (lossGradientCheckpointing && JniUtils.isGradMode()) {
-            SchedulerStep s;
-            try (GradMode g = GradMode.disabled(); Adapters on = adapters(true)) {
-                s = sampler.step(embeddings(c), x, stepIndex, settings, null);
-            }
-            NDArray mean = s.mean();
-            mean.setRequiresGradient(true);
-            deferred.add(new DeferredMean(embeddings(c), stepIndex, x, mean));
-            return new Gaussian(mean, s.std());
+        if (lossGradientCheckpointing && JniUtils.isGradMode()) {   // inside a loss's gradient collector
+            Gaussian g = withoutGraph(pe, x, stepIndex, true);
+            g.mean().setRequiresGradient(true);
+            deferred.add(new DeferredMean(pe, stepIndex, x, g.mean()));
+            return g;
         }
         try (Adapters on = adapters(true)) {
-            SchedulerStep s = sampler.step(embeddings(c), x, stepIndex, settings, null);
+            SchedulerStep s = sampler.step(pe, x, stepIndex, settings, null);
             return new Gaussian(s.mean(), s.std());
         }
     }
@@ -164,29 +157,36 @@ public final class GuidedPolicy implements DiffusionPolicy {
                 NDArray upstream = d.mean().getGradient();
                 // a row's mean depends on its own x and prompt only, so each row is its own pass
                 for (int row = 0; row < d.x().getShape().get(0); row++) {
-                    try (NDManager rowScope = d.x().getManager().newSubManager()) {
-                        PromptEmbeddings c = d.c().select(row);
-                        c.conditional().attach(rowScope);
-                        c.unconditional().attach(rowScope);
-                        NDArray x = d.x().get(row + ":" + (row + 1));
-                        x.attach(rowScope);
-                        NDArray g = upstream.get(row + ":" + (row + 1));
-                        g.attach(rowScope);
-                        for (UnaryOperator<NDArray> term : sampler.stepMeanTerms(c, d.stepIndex(), settings)) {
-                            try (NDManager pass = rowScope.newSubManager()) {
-                                NDArray input = x.stopGradient();
-                                input.attach(pass);   // the term's activations land in its input's manager: freed with the pass
-                                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                                    gc.backward(term.apply(input).mul(g).sum());
-                                }
-                            }
-                        }
-                    }
+                    backwardRow(d, row, upstream);
                 }
                 upstream.close();
             }
         } finally {
             deferred.clear();
+        }
+    }
+
+    /** Backpropagates row {@code row} of {@code upstream} through that row's step mean, one guidance term per pass. */
+    private void backwardRow(DeferredMean d, int row, NDArray upstream) {
+        try (NDManager rowScope = d.x().getManager().newSubManager()) {
+            PromptEmbeddings c = d.c().select(row);
+            c.conditional().attach(rowScope);
+            c.unconditional().attach(rowScope);
+            NDArray x = d.x().get(row + ":" + (row + 1));
+            x.attach(rowScope);
+            NDArray g = upstream.get(row + ":" + (row + 1));
+            g.attach(rowScope);
+            for (UnaryOperator<NDArray> term : sampler.stepMeanTerms(c, d.stepIndex(), settings)) {
+                ChainGradient.backward(term, x, g);
+            }
+        }
+    }
+
+    /** The step's Gaussian computed without a graph, with the adapters on (the policy) or off (the reference). */
+    private Gaussian withoutGraph(PromptEmbeddings c, NDArray x, int stepIndex, boolean adaptersOn) {
+        try (GradMode g = GradMode.disabled(); Adapters a = adapters(adaptersOn)) {
+            SchedulerStep s = sampler.step(c, x, stepIndex, settings, null);
+            return new Gaussian(s.mean(), s.std());
         }
     }
 
